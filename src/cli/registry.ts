@@ -1,0 +1,7 @@
+import type { CliCommand } from './command.ts';
+import { initCommand } from './commands/init.ts';
+import { workspaceCommand } from './commands/status.ts';
+import { doctorCommand } from './commands/doctor.ts';
+
+/** Every `mlops` command. Capabilities add theirs here. */
+export const COMMANDS: readonly CliCommand[] = [initCommand, workspaceCommand, doctorCommand];

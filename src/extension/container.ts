@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import { Disposable } from './lifecycle.ts';
+import { Log } from './log.ts';
+import { Commands } from './commands.ts';
+import { CommandId, ContextKey } from './commandIds.ts';
+import { WorkspaceFeature } from './workspace/feature.ts';
+import { runtimeDescription } from '../engine/store/native.ts';
+import { VERSION } from '../engine/version.ts';
+
+/**
+ * The composition root: builds every service once and hands each its collaborators. Disposed by
+ * the extension context, which disposes everything it registered.
+ */
+export class Container extends Disposable {
+  readonly log: Log;
+  readonly commands: Commands;
+  readonly workspace: WorkspaceFeature;
+
+  constructor(context: vscode.ExtensionContext) {
+    super();
+    this.log = this.register(new Log());
+    this.log.info(`MLOps Workbench ${VERSION} activating in VS Code ${vscode.version} (${vscode.env.appName}); ${runtimeDescription()}; trusted=${vscode.workspace.isTrusted}`);
+    this.commands = new Commands(this.log);
+    this.register(this.commands.register(CommandId.showLog, () => this.log.show()));
+    this.workspace = this.register(new WorkspaceFeature(this.commands, this.log));
+
+    void vscode.commands.executeCommand('setContext', ContextKey.trusted, vscode.workspace.isTrusted);
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      void vscode.commands.executeCommand('setContext', ContextKey.trusted, true);
+      this.log.info('workspace trust granted');
+    }));
+    void context; // reserved for secrets and state used by later capabilities
+  }
+
+  /** Resolves when the first load of every model has finished (tests and the CLI-like flows wait on it). */
+  async ready(): Promise<void> {
+    await this.workspace.model.refresh();
+  }
+}
