@@ -110,7 +110,7 @@ function readTrack(
 }
 
 /** The commented config `init` writes. Every capability documents its section here. */
-export const CONFIG_TEMPLATE = `# MLOps Workbench configuration — https://example.invalid/mlops-workbench#configuration
+export const CONFIG_TEMPLATE = `# MLOps Workbench configuration (see the README, section "Configuration").
 # Read by the VS Code extension and by the \`mlops\` CLI. Paths are relative to this file.
 version: ${CONFIG_VERSION}
 
