@@ -17,7 +17,10 @@
 //   MLOPS_TEST_SCREENSHOT   write a PNG of the window there at the end
 //   MLOPS_TEST_TRUST        `untrusted`: keep Workspace Trust on, folder opens in Restricted Mode
 //   MLOPS_TEST_KEEP_TMP     `1`: keep the run's temp dir even on success (always kept on failure)
-//   MLOPS_TEST_VERBOSE      `1`: also echo the page's console errors
+//   MLOPS_TEST_VERBOSE      `1`: also echo workbench chatter, known offline errors and the page's console errors
+//
+// Started by a Node that code-server cannot run on (the shebang outside npm finds the system Node
+// 20), it re-runs itself once under <repo>/node_modules/.bin/node.
 
 const childProcess = require('node:child_process');
 const fs = require('node:fs');
@@ -36,7 +39,8 @@ const KILL_GRACE_MS = 3_000;
 const BASE_SETTINGS = {
   'workbench.startupEditor': 'none',
   'telemetry.telemetryLevel': 'off',
-  'extensions.autoUpdate': false,
+  // 1.139 migrates `false` to 'off' by rewriting settings.json at startup (a save that stalls 1.75 s).
+  'extensions.autoUpdate': 'off',
   'extensions.autoCheckUpdates': false,
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
@@ -325,6 +329,8 @@ async function runInBrowser(state, url, timeoutMs, screenshotPath) {
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   state.context = await chromium.launchPersistentContext(path.join(state.run.tmp, 'chromium'), {
     executablePath, headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
+    // Playwright's own handlers would process.exit() before code-server is stopped.
+    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });
   const page = state.context.pages()[0] || await state.context.newPage();
   const tBrowser = Date.now();
@@ -388,11 +394,13 @@ function printLogTail(file, lines = 40) {
   }
 }
 
-async function cleanup(state) {
-  if (state.cleaned) return;
-  state.cleaned = true;
-  if (state.context) await state.context.close().catch(() => {});
-  await killGroup(state.server);
+// Idempotent: a signal and the main flow may both get here.
+function cleanup(state) {
+  state.cleaning = state.cleaning || (async () => {
+    if (state.context) await state.context.close().catch(() => {});
+    await killGroup(state.server);
+  })();
+  return state.cleaning;
 }
 
 async function main() {
@@ -423,13 +431,23 @@ async function main() {
     if (reexec) return reexec;
   }
 
-  const state = { run: undefined, server: undefined, context: undefined, cleaned: false };
+  const state = { run: undefined, server: undefined, context: undefined, cleaning: undefined, interrupted: undefined };
   const onSignal = (sig) => {
     log(`${sig}: shutting down`);
-    cleanup(state).finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    state.interrupted = sig;
+    cleanup(state).finally(() => {
+      if (state.run) log(`run files kept in ${state.run.tmp}`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    });
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // Last resort if anything exits early: never leave a server behind.
+  process.once('exit', () => {
+    if (state.server && state.server.pid && groupAlive(state.server.pid)) {
+      try { process.kill(-state.server.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+  });
 
   let code = EXIT.INTERNAL;
   try {
@@ -452,9 +470,10 @@ async function main() {
     code = await runInBrowser(state, payloadUrl(port, opts), timeoutMs, process.env.MLOPS_TEST_SCREENSHOT);
   } catch (err) {
     code = err instanceof AdapterError ? err.exitCode : EXIT.INTERNAL;
-    log(err instanceof AdapterError ? err.message : `internal error: ${err && err.stack || err}`);
+    if (!state.interrupted) log(err instanceof AdapterError ? err.message : `internal error: ${err && err.stack || err}`);
   }
   await cleanup(state);
+  if (state.interrupted) return new Promise(() => {}); // the signal handler exits
   if (state.run) {
     if (code !== EXIT.PASS) printLogTail(state.run.logFile);
     if (code === EXIT.PASS && process.env.MLOPS_TEST_KEEP_TMP !== '1') fs.rmSync(state.run.tmp, { recursive: true, force: true });

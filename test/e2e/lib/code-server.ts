@@ -17,7 +17,8 @@ export const HOST = '127.0.0.1';
 export const BASE_SETTINGS = {
   'workbench.startupEditor': 'none',
   'telemetry.telemetryLevel': 'off',
-  'extensions.autoUpdate': false,
+  // 1.139 migrates `false` to 'off' by rewriting settings.json at startup (a save that stalls 1.75 s).
+  'extensions.autoUpdate': 'off',
   'extensions.autoCheckUpdates': false,
   'chat.disableAIFeatures': true,
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
@@ -115,6 +116,21 @@ function httpStatus(port: number, urlPath: string): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Process groups of servers not yet stopped. Playwright exits the process on SIGINT/SIGTERM
+// (after closing its browsers); this makes sure the servers go too.
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function trackGroup(pgid: number): void {
+  liveGroups.add(pgid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const g of liveGroups) {
+      try { process.kill(-g, 'SIGTERM'); } catch { /* gone */ }
+    }
+  });
+}
+
 function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
@@ -211,7 +227,11 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
       if (!ok) await sleep(100);
     }
     const status = ok ? await httpStatus(port, '/?ew=true') : 0;
-    if (ok && status < 500) { child = candidate; break; }
+    if (ok && status < 500) {
+      child = candidate;
+      if (candidate.pid) trackGroup(candidate.pid);
+      break;
+    }
     await killGroup(candidate);
     const portTaken = /EADDRINUSE/.test(tail(logFile, 50));
     if (!portTaken || attempt === 3) {
@@ -231,6 +251,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
       if (stopped) return;
       stopped = true;
       await killGroup(server);
+      if (server.pid) liveGroups.delete(server.pid);
       if (!opts.keepTmp && process.env.MLOPS_TEST_KEEP_TMP !== '1') rmSync(tmpDir, { recursive: true, force: true });
     },
   };
