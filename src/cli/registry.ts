@@ -2,6 +2,7 @@ import type { CliCommand } from './command.ts';
 import { initCommand } from './commands/init.ts';
 import { workspaceCommand } from './commands/status.ts';
 import { doctorCommand } from './commands/doctor.ts';
+import { reproCommand, stageStatusCommand, dagCommand } from './commands/pipeline.ts';
 
 /** Every `mlops` command. Capabilities add theirs here. */
-export const COMMANDS: readonly CliCommand[] = [initCommand, workspaceCommand, doctorCommand];
+export const COMMANDS: readonly CliCommand[] = [initCommand, workspaceCommand, doctorCommand, reproCommand, stageStatusCommand, dagCommand];

@@ -26,6 +26,7 @@ const STORE_GITIGNORE = `# MLOps Workbench local state: the store and the cache 
 /mlops.db-shm
 /cache/
 /tmp/
+/runs/
 `;
 
 /**

@@ -1,0 +1,132 @@
+// No-op pipeline status/repro (everything up to date) vs `git status`, same repo, same run.
+// A 50-stage pipeline (a 25-stage chain plus 25 stages fanning out of it) over small files,
+// in a git repository, after one full repro filled dvc.lock.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipelineStatus } from '../src/engine/pipeline/status.ts';
+import { runPipeline } from '../src/engine/pipeline/runner.ts';
+import { DefaultHasher } from '../src/engine/pipeline/hasher.ts';
+import type { Hasher, PathHash } from '../src/engine/pipeline/hasher.ts';
+import { hashFile } from '../src/engine/versioning/hash.ts';
+import type { HashAlgorithm } from '../src/engine/versioning/hash.ts';
+import { buildManifest } from '../src/engine/versioning/manifest.ts';
+import { measure, measureCommand, compare, saveResults } from './harness.ts';
+
+const CHAIN = 25;
+const FAN = 25;
+
+/**
+ * Stand-in for the versioning state cache ((inode, size, mtime) → md5): answers from stat alone
+ * once a file was hashed. Shows what plugging the real one into the Hasher seam would buy.
+ */
+class StatCacheHasher implements Hasher {
+  private readonly known = new Map<string, { key: string; md5: string }>();
+  private async file(abs: string, st: Stats, alg: HashAlgorithm): Promise<string> {
+    const key = `${alg}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    const hit = this.known.get(abs);
+    if (hit && hit.key === key) return hit.md5;
+    const md5 = await hashFile(abs, alg);
+    this.known.set(abs, { key, md5 });
+    return md5;
+  }
+  async hashPath(abs: string, alg: HashAlgorithm = 'md5'): Promise<PathHash | null> {
+    const st = await fs.stat(abs).catch(() => null);
+    if (!st) return null;
+    if (st.isDirectory()) {
+      const info = await buildManifest(abs, { algorithm: alg, hashFile: (f, _rel, s) => this.file(f, s, alg) });
+      return { hash: info.oid, size: info.size, nfiles: info.nfiles, isDir: true, entries: info.entries };
+    }
+    return { hash: await this.file(abs, st, alg), size: st.size, isDir: false };
+  }
+}
+
+/** The CLI bundled as `npm run build` does, into bench/results/ (git-ignored) so it finds node_modules. */
+async function bundleCli(): Promise<string> {
+  const esbuild = await import('esbuild');
+  const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
+  const outfile = path.join(import.meta.dirname, 'results', 'pipeline-cli', 'cli.cjs');
+  await esbuild.build({
+    entryPoints: [path.resolve(import.meta.dirname, '../src/cli/index.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node22',
+    external: ['vscode', 'better-sqlite3', 'fsevents'],
+    define: { 'import.meta.url': '__mlops_import_meta_url', __MLOPS_VERSION__: JSON.stringify(pkg.version) },
+    banner: { js: "const __mlops_import_meta_url = require('url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
+function makeRepo(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-pipeline-'));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'ignore' });
+  mkdirSync(path.join(dir, 'src'));
+  mkdirSync(path.join(dir, 'data'));
+  writeFileSync(path.join(dir, 'data', 'input.csv'), 'id,value\n' + Array.from({ length: 200 }, (_, i) => `${i},${i * 7 % 13}`).join('\n') + '\n');
+  writeFileSync(path.join(dir, 'src', 'step.sh'), '#!/bin/sh\n# copy input to output with a marker\ncat "$1" > "$2" && echo "$3" >> "$2"\n');
+  const params: string[] = [];
+  let yaml = 'stages:\n';
+  const ignore: string[] = ['/.mlops/'];
+  for (let i = 0; i < CHAIN; i++) {
+    const input = i === 0 ? 'data/input.csv' : `out/chain${i - 1}.csv`;
+    yaml += `  chain${i}:\n    cmd: sh src/step.sh ${input} out/chain${i}.csv \${chain.p${i}}\n    deps:\n    - ${input}\n    - src/step.sh\n    params:\n    - chain.p${i}\n    outs:\n    - out/chain${i}.csv\n`;
+    params.push(`  p${i}: ${i}`);
+  }
+  for (let j = 0; j < FAN; j++) {
+    const input = `out/chain${j % CHAIN}.csv`;
+    yaml += `  fan${j}:\n    cmd: mkdir -p fan/${j} && sh src/step.sh ${input} fan/${j}/result.csv ${j} && cp ${input} fan/${j}/copy.csv\n    deps:\n    - ${input}\n    - src/step.sh\n    outs:\n    - fan/${j}\n`;
+  }
+  ignore.push('/out/', '/fan/');
+  writeFileSync(path.join(dir, 'dvc.yaml'), yaml);
+  writeFileSync(path.join(dir, 'params.yaml'), `chain:\n${params.join('\n')}\n`);
+  writeFileSync(path.join(dir, '.gitignore'), ignore.join('\n') + '\n');
+  mkdirSync(path.join(dir, 'out'));
+  git('init', '-q');
+  git('add', '.');
+  git('-c', 'user.email=bench@example.com', '-c', 'user.name=bench', 'commit', '-q', '-m', 'pipeline');
+  return dir;
+}
+
+const dir = makeRepo();
+try {
+  const first = await runPipeline(dir, { trusted: true, jobs: 2 });
+  if (first.status !== 'succeeded') throw new Error(`setup repro failed: ${first.stages.find((s) => s.error)?.error?.describe()}`);
+  execFileSync('git', ['add', 'dvc.lock'], { cwd: dir });
+  execFileSync('git', ['-c', 'user.email=bench@example.com', '-c', 'user.name=bench', 'commit', '-q', '-m', 'lock'], { cwd: dir });
+
+  const assertNoop = async (hasher: Hasher): Promise<void> => {
+    const st = await pipelineStatus(dir, { hasher });
+    const stale = st.stages.filter((s) => s.state !== 'up-to-date');
+    if (stale.length) throw new Error(`expected everything up to date, got ${stale.map((s) => s.stage).join(', ')}`);
+  };
+  await assertNoop(new DefaultHasher());
+  const git = await measureCommand('git', ['status'], { cwd: dir, runs: 15, warmup: 2 });
+  const status = await measure(() => pipelineStatus(dir), { runs: 15, warmup: 2 });
+  const repro = await measure(async () => {
+    const r = await runPipeline(dir, { trusted: true });
+    if (r.stages.some((s) => s.status !== 'skipped')) throw new Error('no-op repro ran a stage');
+  }, { runs: 10, warmup: 1 });
+  const cached = new StatCacheHasher();
+  await assertNoop(cached);
+  const statusCached = await measure(() => pipelineStatus(dir, { hasher: cached }), { runs: 15, warmup: 2 });
+
+  // The whole `mlops stage status` process as shipped (the esbuild CommonJS bundle), startup included.
+  const cli = await bundleCli();
+  const process_ = await measureCommand(process.execPath, [cli, 'stage', 'status'], { cwd: dir, runs: 10, warmup: 1 });
+
+  const notes = { stages: CHAIN + FAN, 'git status (ms)': git.median };
+  compare('pipeline: no-op `stage status`, 50 stages, default hasher (reads every file)', status, git, 'git status', 3, notes);
+  compare('pipeline: no-op `repro`, 50 stages, default hasher', repro, git, 'git status', 3);
+  compare('pipeline: no-op `stage status`, 50 stages, stat-keyed hasher (what the state cache gives)', statusCached, git, 'git status', 3);
+  compare('pipeline: `mlops stage status` process (bundled CLI, node startup included)', process_, git, 'git status', 3);
+  saveResults('pipeline');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,75 @@
+/**
+ * Hashing of dependencies and outputs, behind an interface so the versioning state cache
+ * ((inode, size, mtime) → md5) can answer without reading unchanged files.
+ */
+import { promises as fs } from 'node:fs';
+import { hashFile } from '../versioning/hash.ts';
+import type { HashAlgorithm } from '../versioning/hash.ts';
+import { buildManifest } from '../versioning/manifest.ts';
+import type { DirInfo } from '../versioning/manifest.ts';
+
+export interface PathHash {
+  /** md5 hex; directories end in `.dir`. */
+  hash: string;
+  size: number;
+  /** Directories only. */
+  nfiles?: number;
+  isDir: boolean;
+  /** Files with an execute bit (recorded as `isexec: true`, POSIX only). */
+  isexec?: boolean;
+  /** Directory entries, when the hasher has them (used to check the cache without re-reading). */
+  entries?: DirInfo['entries'];
+}
+
+export interface Hasher {
+  /**
+   * Hash a file or directory as DVC records it. `algorithm` is `md5` (DVC 3) unless a legacy
+   * lock entry asks for `md5-dos2unix`. Resolves to null when the path does not exist.
+   */
+  hashPath(absPath: string, algorithm?: HashAlgorithm): Promise<PathHash | null>;
+}
+
+const EXEC_BITS = 0o111;
+
+/** Reads every byte every time: md5File for files, buildManifest for directories. */
+export class DefaultHasher implements Hasher {
+  async hashPath(absPath: string, algorithm: HashAlgorithm = 'md5'): Promise<PathHash | null> {
+    let st;
+    try {
+      st = await fs.stat(absPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw e;
+    }
+    if (st.isDirectory()) {
+      const info = await buildManifest(absPath, { algorithm });
+      return { hash: info.oid, size: info.size, nfiles: info.nfiles, isDir: true, entries: info.entries };
+    }
+    const hash = await hashFile(absPath, algorithm);
+    const isexec = process.platform !== 'win32' && (st.mode & EXEC_BITS) !== 0;
+    return { hash, size: st.size, isDir: false, ...(isexec ? { isexec } : {}) };
+  }
+}
+
+/**
+ * Remembers answers for one snapshot of the workspace (one status computation), so a file
+ * several stages depend on is hashed once. Never keep one across a stage run.
+ */
+export class MemoHasher implements Hasher {
+  private readonly inner: Hasher;
+  private readonly memo = new Map<string, Promise<PathHash | null>>();
+
+  constructor(inner: Hasher) {
+    this.inner = inner;
+  }
+
+  hashPath(absPath: string, algorithm: HashAlgorithm = 'md5'): Promise<PathHash | null> {
+    const key = `${algorithm}\0${absPath}`;
+    let p = this.memo.get(key);
+    if (!p) {
+      p = this.inner.hashPath(absPath, algorithm);
+      this.memo.set(key, p);
+    }
+    return p;
+  }
+}
