@@ -73,3 +73,42 @@ export class MemoHasher implements Hasher {
     return p;
   }
 }
+
+/** The subset of the versioning state cache a hasher needs ((inode, size, mtime) → md5). */
+export interface FileStateCache {
+  hash(abs: string, st?: import('node:fs').Stats, algorithm?: HashAlgorithm): Promise<string>;
+  flush(): void;
+}
+
+/**
+ * Like DefaultHasher, but asks the state cache first, so an unchanged file is only stat'ed:
+ * a no-op status costs a walk of the tree, not a read of every byte.
+ */
+export class StateCacheHasher implements Hasher {
+  private readonly state: FileStateCache;
+
+  constructor(state: FileStateCache) {
+    this.state = state;
+  }
+
+  async hashPath(absPath: string, algorithm: HashAlgorithm = 'md5'): Promise<PathHash | null> {
+    let st;
+    try {
+      st = await fs.stat(absPath);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+      throw e;
+    }
+    try {
+      if (st.isDirectory()) {
+        const info = await buildManifest(absPath, { algorithm, hashFile: (abs, _rel, s) => this.state.hash(abs, s, algorithm) });
+        return { hash: info.oid, size: info.size, nfiles: info.nfiles, isDir: true, entries: info.entries };
+      }
+      const hash = await this.state.hash(absPath, st, algorithm);
+      const isexec = process.platform !== 'win32' && (st.mode & EXEC_BITS) !== 0;
+      return { hash, size: st.size, isDir: false, ...(isexec ? { isexec } : {}) };
+    } finally {
+      this.state.flush();
+    }
+  }
+}
