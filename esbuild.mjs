@@ -58,6 +58,7 @@ if (tests) {
     }
   };
   walk('test/integration');
+  rmSync('out/test/integration', { recursive: true, force: true });
   builds.push({ ...node, entryPoints: suites, outbase: 'test/integration', outdir: 'out/test/integration', sourcemap: 'inline' });
 }
 

@@ -3,46 +3,18 @@
 // in a git repository, after one full repro filled dvc.lock.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Stats } from 'node:fs';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipelineStatus } from '../src/engine/pipeline/status.ts';
 import { runPipeline } from '../src/engine/pipeline/runner.ts';
-import { DefaultHasher } from '../src/engine/pipeline/hasher.ts';
-import type { Hasher, PathHash } from '../src/engine/pipeline/hasher.ts';
-import { hashFile } from '../src/engine/versioning/hash.ts';
-import type { HashAlgorithm } from '../src/engine/versioning/hash.ts';
-import { buildManifest } from '../src/engine/versioning/manifest.ts';
+import { DefaultHasher, StateCacheHasher } from '../src/engine/pipeline/hasher.ts';
+import { StateCache } from '../src/engine/versioning/stateCache.ts';
+import { Store } from '../src/engine/store/store.ts';
+import type { Hasher } from '../src/engine/pipeline/hasher.ts';
 import { measure, measureCommand, compare, saveResults } from './harness.ts';
 
 const CHAIN = 25;
 const FAN = 25;
-
-/**
- * Stand-in for the versioning state cache ((inode, size, mtime) → md5): answers from stat alone
- * once a file was hashed. Shows what plugging the real one into the Hasher seam would buy.
- */
-class StatCacheHasher implements Hasher {
-  private readonly known = new Map<string, { key: string; md5: string }>();
-  private async file(abs: string, st: Stats, alg: HashAlgorithm): Promise<string> {
-    const key = `${alg}:${st.ino}:${st.size}:${st.mtimeMs}`;
-    const hit = this.known.get(abs);
-    if (hit && hit.key === key) return hit.md5;
-    const md5 = await hashFile(abs, alg);
-    this.known.set(abs, { key, md5 });
-    return md5;
-  }
-  async hashPath(abs: string, alg: HashAlgorithm = 'md5'): Promise<PathHash | null> {
-    const st = await fs.stat(abs).catch(() => null);
-    if (!st) return null;
-    if (st.isDirectory()) {
-      const info = await buildManifest(abs, { algorithm: alg, hashFile: (f, _rel, s) => this.file(f, s, alg) });
-      return { hash: info.oid, size: info.size, nfiles: info.nfiles, isDir: true, entries: info.entries };
-    }
-    return { hash: await this.file(abs, st, alg), size: st.size, isDir: false };
-  }
-}
 
 /** The CLI bundled as `npm run build` does, into bench/results/ (git-ignored) so it finds node_modules. */
 async function bundleCli(): Promise<string> {
@@ -113,9 +85,16 @@ try {
     const r = await runPipeline(dir, { trusted: true });
     if (r.stages.some((s) => s.status !== 'skipped')) throw new Error('no-op repro ran a stage');
   }, { runs: 10, warmup: 1 });
-  const cached = new StatCacheHasher();
+  // The real versioning state cache ((inode, size, mtime) → md5 in the store), as the extension uses it.
+  const store = Store.openFile(path.join(dir, '.mlops', 'mlops.db'), { origin: 'bench' });
+  const cached = new StateCacheHasher(new StateCache(store));
   await assertNoop(cached);
   const statusCached = await measure(() => pipelineStatus(dir, { hasher: cached }), { runs: 15, warmup: 2 });
+  const reproCached = await measure(async () => {
+    const r = await runPipeline(dir, { trusted: true, hasher: cached });
+    if (r.stages.some((s) => s.status !== 'skipped')) throw new Error('no-op repro ran a stage');
+  }, { runs: 10, warmup: 1 });
+  store.close();
 
   // The whole `mlops stage status` process as shipped (the esbuild CommonJS bundle), startup included.
   const cli = await bundleCli();
@@ -124,7 +103,8 @@ try {
   const notes = { stages: CHAIN + FAN, 'git status (ms)': git.median };
   compare('pipeline: no-op `stage status`, 50 stages, default hasher (reads every file)', status, git, 'git status', 3, notes);
   compare('pipeline: no-op `repro`, 50 stages, default hasher', repro, git, 'git status', 3);
-  compare('pipeline: no-op `stage status`, 50 stages, stat-keyed hasher (what the state cache gives)', statusCached, git, 'git status', 3);
+  compare('pipeline: no-op `stage status`, 50 stages, state cache (as in the editor)', statusCached, git, 'git status', 3);
+  compare('pipeline: no-op `repro`, 50 stages, state cache (as in the editor)', reproCached, git, 'git status', 3);
   compare('pipeline: `mlops stage status` process (bundled CLI, node startup included)', process_, git, 'git status', 3);
   saveResults('pipeline');
 } finally {

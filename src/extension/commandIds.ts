@@ -5,6 +5,29 @@ export const CommandId = {
   openConfig: 'mlops.openConfig',
   refresh: 'mlops.refresh',
   showDiagnostics: 'mlops.showDiagnostics',
+  // versioning
+  track: 'mlops.track',
+  stopTracking: 'mlops.stopTracking',
+  restoreVersion: 'mlops.restoreVersion',
+  compareWithCurrent: 'mlops.compareWithCurrent',
+  revealPointer: 'mlops.revealPointer',
+  copyHash: 'mlops.copyHash',
+  restoreAtCommit: 'mlops.restoreAtCommit',
+  pushData: 'mlops.pushData',
+  pullData: 'mlops.pullData',
+  cleanUpCache: 'mlops.cleanUpCache',
+  refreshData: 'mlops.refreshData',
+  // pipelines
+  runPipeline: 'mlops.runPipeline',
+  runStage: 'mlops.runStage',
+  runDownstream: 'mlops.runDownstream',
+  forceRunStage: 'mlops.forceRunStage',
+  stopPipeline: 'mlops.stopPipeline',
+  showStageOutput: 'mlops.showStageOutput',
+  openStageDefinition: 'mlops.openStageDefinition',
+  showPipeline: 'mlops.showPipeline',
+  showDag: 'mlops.showDag',
+  refreshPipeline: 'mlops.refreshPipeline',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -4,6 +4,8 @@ import { Log } from './log.ts';
 import { Commands } from './commands.ts';
 import { CommandId, ContextKey } from './commandIds.ts';
 import { WorkspaceFeature } from './workspace/feature.ts';
+import { VersioningFeature } from './versioning/feature.ts';
+import { PipelineFeature } from './pipeline/feature.ts';
 import { runtimeDescription } from '../engine/store/native.ts';
 import { VERSION } from '../engine/version.ts';
 
@@ -15,6 +17,8 @@ export class Container extends Disposable {
   readonly log: Log;
   readonly commands: Commands;
   readonly workspace: WorkspaceFeature;
+  readonly versioning: VersioningFeature;
+  readonly pipeline: PipelineFeature;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -23,17 +27,20 @@ export class Container extends Disposable {
     this.commands = new Commands(this.log);
     this.register(this.commands.register(CommandId.showLog, () => this.log.show()));
     this.workspace = this.register(new WorkspaceFeature(this.commands, this.log));
+    this.versioning = this.register(new VersioningFeature(context.extensionUri, this.workspace.model, this.commands, this.log));
+    this.pipeline = this.register(new PipelineFeature(this.commands, this.log, (folder) => this.versioning.model.hasherFor(folder)));
 
     void vscode.commands.executeCommand('setContext', ContextKey.trusted, vscode.workspace.isTrusted);
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
       void vscode.commands.executeCommand('setContext', ContextKey.trusted, true);
       this.log.info('workspace trust granted');
     }));
-    void context; // reserved for secrets and state used by later capabilities
   }
 
   /** Resolves when the first load of every model has finished (tests and the CLI-like flows wait on it). */
   async ready(): Promise<void> {
     await this.workspace.model.refresh();
+    await this.versioning.model.refresh();
+    await this.pipeline.model.refresh();
   }
 }

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import type { Workbench } from './lib/workbench.ts';
 
 /** A browser journey: what a person does in the real editor, step by step, with screenshots. */
@@ -8,4 +10,14 @@ export interface Journey {
   /** Prepare the copied workspace before the editor opens (git init, CLI steps…). */
   prepare?(workspaceDir: string): Promise<void> | void;
   run(wb: Workbench, ctx: { workspaceDir: string; repo: string }): Promise<void>;
+}
+
+/** A git repository with the project committed and `mlops init` run, as a user would have it. */
+export function prepareGitWorkspace(dir: string): void {
+  const repo = path.resolve(import.meta.dirname, '../..');
+  const git = (...a: string[]) => execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...a], { cwd: dir, stdio: 'ignore' });
+  git('init', '-q', '-b', 'main');
+  execFileSync(process.execPath, [path.join(repo, 'dist/cli.js'), 'init'], { cwd: dir, stdio: 'ignore' });
+  git('add', '-A');
+  git('commit', '-qm', 'example project');
 }

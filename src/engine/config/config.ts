@@ -127,10 +127,14 @@ track:
 #   default: shared
 #   shared: { url: /mnt/team-share/mlops-cache }
 
-# Drift monitoring, e.g.
+# Drift settings and monitored datasets, e.g.
+# drift:
+#   share: 0.5                          # dataset drift when >= this share of columns drift
+#   columns:
+#     customer_id: { ignore: true }
 # monitoring:
-#   reference: data/raw/customers.csv
-#   batches: data/production
+#   reference: data/raw/customers.csv   # training data
+#   batches: data/production            # every new file here gets a drift report
 
 # Registry policy: who may do what, e.g.
 # policy:

@@ -31,16 +31,21 @@ export interface Hasher {
 
 const EXEC_BITS = 0o111;
 
+async function statOrNull(p: string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await fs.stat(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+}
+
 /** Reads every byte every time: md5File for files, buildManifest for directories. */
 export class DefaultHasher implements Hasher {
   async hashPath(absPath: string, algorithm: HashAlgorithm = 'md5'): Promise<PathHash | null> {
-    let st;
-    try {
-      st = await fs.stat(absPath);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-      throw e;
-    }
+    const st = await statOrNull(absPath);
+    if (!st) return null;
     if (st.isDirectory()) {
       const info = await buildManifest(absPath, { algorithm });
       return { hash: info.oid, size: info.size, nfiles: info.nfiles, isDir: true, entries: info.entries };
@@ -92,13 +97,8 @@ export class StateCacheHasher implements Hasher {
   }
 
   async hashPath(absPath: string, algorithm: HashAlgorithm = 'md5'): Promise<PathHash | null> {
-    let st;
-    try {
-      st = await fs.stat(absPath);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-      throw e;
-    }
+    const st = await statOrNull(absPath);
+    if (!st) return null;
     try {
       if (st.isDirectory()) {
         const info = await buildManifest(absPath, { algorithm, hashFile: (abs, _rel, s) => this.state.hash(abs, s, algorithm) });

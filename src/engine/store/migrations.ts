@@ -99,6 +99,39 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stage_runs_stage ON stage_runs(stage, id);
     `,
   },
+  {
+    version: 4,
+    name: 'drift: reports and per-column scores',
+    sql: `
+      CREATE TABLE drift_reports (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        created_at      TEXT NOT NULL,
+        monitor         TEXT,                -- monitored dataset name from mlops.yaml; NULL for ad-hoc reports
+        reference_path  TEXT NOT NULL,
+        reference_hash  TEXT,
+        current_path    TEXT NOT NULL,
+        current_hash    TEXT,
+        dataset_drift   INTEGER NOT NULL,
+        drift_share     REAL NOT NULL,       -- share of drifted columns
+        threshold       REAL NOT NULL,       -- dataset drift when drift_share >= threshold
+        drifted_columns INTEGER NOT NULL,
+        total_columns   INTEGER NOT NULL,
+        report          TEXT NOT NULL        -- JSON: aggregates and histograms only, never raw rows
+      ) STRICT;
+      CREATE INDEX drift_reports_monitor ON drift_reports(monitor, id);
+      CREATE UNIQUE INDEX drift_reports_batch ON drift_reports(monitor, current_path, current_hash);
+      CREATE TABLE drift_column_scores (
+        report_id     INTEGER NOT NULL REFERENCES drift_reports(id) ON DELETE CASCADE,
+        column_name   TEXT NOT NULL,
+        test          TEXT NOT NULL,
+        score         REAL,
+        threshold     REAL,
+        drifted       INTEGER NOT NULL,
+        missing_share REAL,
+        PRIMARY KEY (report_id, column_name)
+      ) STRICT;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

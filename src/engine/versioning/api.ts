@@ -1,3 +1,5 @@
+import type { MlopsError } from '../errors.ts';
+
 /**
  * The contract between the versioning engine and its front doors (extension, CLI). The engine's
  * `Versioning` class implements `VersioningApi`; the extension and the CLI only use these types.
@@ -116,15 +118,31 @@ export interface GcResult {
   bytes: number;
 }
 
+export interface ListResult {
+  artifacts: Artifact[];
+  /** Malformed pointer or lock files (file + line + hint); the other artifacts are still listed. */
+  problems: MlopsError[];
+}
+
+export interface Revision {
+  hash: string;
+  date: string;
+  author: string;
+  message: string;
+}
+
 export interface VersioningApi {
   readonly root: string;
   readonly cacheDir: string;
   /** Every tracked artifact with its current status. */
-  list(options?: { signal?: AbortSignal }): Promise<Artifact[]>;
+  list(options?: { signal?: AbortSignal }): Promise<ListResult>;
+  /** Recent git commits (newest first) that touched pointer files or dvc.lock; [] outside git. */
+  revisions(limit?: number): Promise<Revision[]>;
   /** Version (hash, cache, pointer, .gitignore, history row) a file or folder. */
   add(path: string, origin: VersionOrigin, options?: { signal?: AbortSignal }): Promise<AddResult>;
   /** Remove the pointer and the .gitignore line; keep the data and the history. */
   untrack(path: string): Promise<void>;
+  /** Newest first. */
   history(path: string): VersionRecord[];
   restore(path: string, hash: string, options?: RestoreOptions): Promise<RestoreResult>;
   /** Check out every tracked artifact as recorded at git revision `rev`. */
@@ -136,4 +154,15 @@ export interface VersioningApi {
   pull(remote?: string, options?: { signal?: AbortSignal; onProgress?: (p: TransferProgress) => void }): Promise<TransferResult>;
   remoteStatus(remote?: string): Promise<RemoteStatus>;
   gc(options: { dryRun: boolean }): Promise<GcResult>;
+}
+
+/** Engine-level watcher contract (chokidar inside; no vscode). */
+export interface DataWatcherOptions {
+  /** Called with workspace-relative artifact paths (`unitFor`) whose content changed, debounced. */
+  onChange(units: string[]): void;
+  onError?(error: Error): void;
+  /** Extra ignore globs (mlops.yaml track.ignore). */
+  ignore?: string[];
+  /** ms a file must stay unchanged before it counts as written (large files). */
+  stabilityMs?: number;
 }

@@ -1,0 +1,95 @@
+/**
+ * What versioning asks git (through simple-git): the commit a version was recorded at, who
+ * recorded it, and pointer/lock files as they were at an older revision. Every answer is null
+ * or empty outside a git repository, so versioning works without git too.
+ */
+import { simpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { MlopsError } from '../errors.ts';
+import type { Revision } from './api.ts';
+
+export interface GitHead {
+  commit: string | null;
+  /** Tracked files differ from HEAD (untracked files do not count). */
+  dirty: boolean | null;
+}
+
+export class GitInfo {
+  private readonly root: string;
+  private readonly git: SimpleGit;
+  private repo: Promise<boolean> | undefined;
+  private email: Promise<string | null> | undefined;
+
+  constructor(root: string) {
+    this.root = root;
+    this.git = simpleGit({ baseDir: root, timeout: { block: 30_000 } });
+  }
+
+  isRepo(): Promise<boolean> {
+    this.repo ??= this.git.checkIsRepo().catch(() => false);
+    return this.repo;
+  }
+
+  async head(): Promise<GitHead> {
+    if (!(await this.isRepo())) return { commit: null, dirty: null };
+    try {
+      const commit = await this.git.revparse(['--verify', '-q', 'HEAD']).then((s) => s.trim() || null, () => null);
+      const porcelain = await this.git.raw(['status', '--porcelain', '--untracked-files=no']);
+      return { commit, dirty: commit === null ? null : porcelain.trim() !== '' };
+    } catch {
+      return { commit: null, dirty: null };
+    }
+  }
+
+  /** `user.email`, asked once per instance. */
+  actor(): Promise<string | null> {
+    this.email ??= this.isRepo().then(async (repo) => {
+      if (!repo) return null;
+      const v = await this.git.raw(['config', '--get', 'user.email']).catch(() => '');
+      return v.trim() || null;
+    });
+    return this.email;
+  }
+
+  /** Full commit id of `rev`, or an MlopsError naming the revision. */
+  async resolve(rev: string): Promise<string> {
+    if (!(await this.isRepo())) {
+      throw new MlopsError('usage', `${this.root} is not inside a git repository, so there is no revision ${JSON.stringify(rev)}`, {
+        hint: 'initialize git (git init) and commit the .dvc files to check out older versions by revision',
+      });
+    }
+    if (rev.startsWith('-')) throw new MlopsError('usage', `not a revision: ${JSON.stringify(rev)}`);
+    const out = await this.git.raw(['rev-parse', '--verify', '-q', `${rev}^{commit}`]).catch(() => '');
+    if (!out.trim()) {
+      throw new MlopsError('not-found', `unknown git revision ${JSON.stringify(rev)}`, { hint: 'use a commit hash, branch or tag (see `git log`)' });
+    }
+    return out.trim();
+  }
+
+  /** Files of the workspace folder at `commit`, relative to the workspace (not the git top level). */
+  async files(commit: string): Promise<string[]> {
+    const out = await this.git.raw(['ls-tree', '-r', '--name-only', '-z', commit]);
+    return out.split('\0').filter((s) => s !== '');
+  }
+
+  /** Text of a workspace-relative file at `commit`. */
+  show(commit: string, rel: string): Promise<string> {
+    return this.git.raw(['show', `${commit}:./${rel}`]);
+  }
+
+  /** Commits that touched pointer files or dvc.lock, newest first. */
+  async log(limit: number): Promise<Revision[]> {
+    if (!(await this.isRepo())) return [];
+    const out = await this.git
+      .raw(['log', `-n${Math.max(1, Math.floor(limit))}`, '--format=%H%x1f%aI%x1f%an%x1f%s%x1e', '--', ':(glob)**/*.dvc', ':(glob)**/dvc.lock'])
+      .catch(() => '');
+    return out
+      .split('\x1e')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((line) => {
+        const [hash = '', date = '', author = '', message = ''] = line.split('\x1f');
+        return { hash, date, author, message };
+      });
+  }
+}
