@@ -1,7 +1,7 @@
 /**
  * Garbage collection of the object cache. Kept: every object a version row, a pointer file or
- * dvc.lock names, plus the entries of those folder manifests (in either layout: a name vouches
- * for content whichever algorithm made it). Removed: everything else, and temp files of copies
+ * dvc.lock names (in the workspace or in any git commit), plus the entries of those folder
+ * manifests (in either layout: a name vouches for content whichever algorithm made it). Removed: everything else, and temp files of copies
  * that were killed more than an hour ago. Manifests go before files, so a manifest left by an
  * interrupted gc still has its entries.
  */
@@ -11,6 +11,8 @@ import { MlopsError } from '../errors.ts';
 import type { GcResult } from './api.ts';
 import type { HashAlgorithm } from './hash.ts';
 import type { Versioning } from './versioning.ts';
+import { parseLock } from '../pipeline/lock.ts';
+import { entryChecksum, parsePointer } from './pointer.ts';
 
 const OID = /^[0-9a-f]{32}(\.dir)?$/;
 const TEMP = /^\.tmp-\d+-[0-9a-f]+$/;
@@ -51,6 +53,18 @@ async function manifestEntries(v: Versioning, oid: string): Promise<string[]> {
   return [];
 }
 
+/** Object ids a pointer or lock file text names; unreadable old files name nothing. */
+function recordedOids(file: string, text: string): string[] {
+  try {
+    if (path.posix.basename(file) === 'dvc.lock') {
+      return [...parseLock(text, file).stages.values()].flatMap((s) => [...s.outs, ...s.deps]).map((e) => e.md5 ?? e.etag ?? e.checksum).filter((x): x is string => !!x);
+    }
+    return parsePointer(text, file).pointer.outs.map((o) => entryChecksum(o)?.value).filter((x): x is string => !!x);
+  } catch {
+    return [];
+  }
+}
+
 export async function gc(v: Versioning, options: { dryRun: boolean }): Promise<GcResult> {
   const { entries, problems } = await v.recordedEntries();
   if (problems.length > 0) {
@@ -61,6 +75,8 @@ export async function gc(v: Versioning, options: { dryRun: boolean }): Promise<G
   }
   const keep = v.records.allHashes();
   for (const e of entries) if (e.oid) keep.add(e.oid);
+  // The cache may be DVC's, shared with every branch: what any commit records stays restorable.
+  for (const r of await v.git.historicRecords()) for (const oid of recordedOids(r.path, r.text)) keep.add(oid);
   for (const oid of [...keep]) {
     if (oid.endsWith('.dir')) for (const x of await manifestEntries(v, oid)) keep.add(x);
   }

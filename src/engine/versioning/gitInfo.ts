@@ -77,6 +77,27 @@ export class GitInfo {
     return this.git.raw(['show', `${commit}:./${rel}`]);
   }
 
+  /**
+   * Every distinct version of every pointer file and dvc.lock in the history of all refs, as
+   * text: what older commits may still check out. Empty outside git.
+   */
+  async historicRecords(): Promise<Array<{ path: string; text: string }>> {
+    if (!(await this.isRepo())) return [];
+    const commits = (await this.git.raw(['log', '--all', '--format=%H', '--', ':(glob)**/*.dvc', ':(glob)**/dvc.lock']).catch(() => ''))
+      .split('\n').map((c) => c.trim()).filter(Boolean);
+    const blobs = new Map<string, string>();
+    for (const c of commits) {
+      const tree = await this.git.raw(['ls-tree', '-r', '-z', c]).catch(() => '');
+      for (const line of tree.split('\0')) {
+        const m = /^\d+ blob ([0-9a-f]+)\t(.+)$/.exec(line);
+        if (m && (m[2]!.endsWith('.dvc') || m[2] === 'dvc.lock' || m[2]!.endsWith('/dvc.lock'))) blobs.set(m[1]!, m[2]!);
+      }
+    }
+    const out: Array<{ path: string; text: string }> = [];
+    for (const [blob, p] of blobs) out.push({ path: p, text: await this.git.raw(['cat-file', '-p', blob]) });
+    return out;
+  }
+
   /** Commits that touched pointer files or dvc.lock, newest first. */
   async log(limit: number): Promise<Revision[]> {
     if (!(await this.isRepo())) return [];

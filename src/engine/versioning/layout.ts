@@ -91,7 +91,7 @@ export function resolveTarget(root: string, p: string): { abs: string; rel: stri
   const refuse = (why: string, hint: string): never => {
     throw new MlopsError('refused', `cannot version ${JSON.stringify(p)}: ${why}`, { location: { file: abs }, hint });
   };
-  if (rel === '' ) refuse('it is the workspace itself', 'version a file or folder inside it, e.g. data/raw');
+  if (rel === '') refuse('it is the workspace itself', 'version a file or folder inside it, e.g. data/raw');
   if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) {
     refuse('it is outside the workspace', `only paths under ${root} can be versioned; copy the data into the workspace first`);
   }

@@ -146,13 +146,12 @@ export class LocalRemote implements Remote {
  */
 export function resolveRemote(root: string, config: WorkspaceConfig, name?: string): Remote {
   const known = new Map<string, { url: string; base: string; where: string }>();
-  let fallbackDefault: string | undefined;
   const dvc = readDvcConfig(root);
   for (const [section, values] of Object.entries(dvc)) {
     const m = /^remote\s+"(.+)"$/.exec(section);
     if (m && values['url']) known.set(m[1]!, { url: values['url'], base: path.join(root, '.dvc'), where: '.dvc/config' });
   }
-  fallbackDefault = dvc['core']?.['remote'];
+  const fallbackDefault = dvc['core']?.['remote'];
   let defaultName: string | undefined;
   const section = config.sections.remotes;
   if (section && typeof section === 'object' && !Array.isArray(section)) {

@@ -66,13 +66,12 @@ interface Job {
 
 /** Workers pull one chunk at a time, so the main thread can take the rest once its walk is done. */
 class Pool {
-  private readonly workers: Worker[];
   private readonly idle: Worker[] = [];
   private readonly queue: Job[] = [];
   private readonly busy = new Map<Worker, Job>();
 
   constructor(size: number) {
-    this.workers = Array.from({ length: size }, () => {
+    for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.on('message', (m: { digest: string | null }) => {
         this.busy.get(w)?.resolve(m.digest);
@@ -89,8 +88,7 @@ class Pool {
       // Idle workers must not keep a CLI process alive; they are ref'd only while working.
       w.unref();
       this.idle.push(w);
-      return w;
-    });
+    }
   }
 
   submit(root: string, chunk: readonly WalkEntry[]): Promise<string | null> {
@@ -166,8 +164,12 @@ export class Fingerprinter {
       else this.digests.push(Promise.resolve(digestHere(this.root, chunk)));
     }
     this.buffered = [];
-    // The walk is over: this thread helps with chunks no worker has started yet.
-    for (let job = pool?.take(); job; job = pool?.take()) job.resolve(digestHere(job.root, job.chunk));
+    // The walk is over: this thread helps with chunks no worker has started yet, one at a time,
+    // yielding in between so finished workers get their next chunk meanwhile.
+    for (let job = pool?.take(); job; job = pool?.take()) {
+      job.resolve(digestHere(job.root, job.chunk));
+      await new Promise((r) => setImmediate(r));
+    }
     const digests = await Promise.all(this.digests);
     return digests.some((d) => d === null) ? undefined : combineChunks(digests as string[]);
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { isMlopsError } from '../../../src/engine/errors.ts';
 import { md5Hex } from '../../../src/engine/versioning/hash.ts';
-import { makeWorkspace, write } from './workspace.ts';
+import { gitCommitAll, makeWorkspace, write } from './workspace.ts';
 
 async function objectNames(cacheDir: string): Promise<string[]> {
   const root = path.join(cacheDir, 'files', 'md5');
@@ -70,4 +70,20 @@ test('gc keeps objects named only by dvc.lock, and refuses to run while a pointe
   await fs.rm(path.join(ws.root, 'dvc.lock'));
   await fs.rm(path.join(ws.root, 'data/broken.dvc'));
   assert.deepEqual((await ws.v.gc({ dryRun: false })).removed.map((x) => x.oid), [r.version.hash]);
+});
+
+test('gc keeps what any git commit records (the cache may be DVC\'s, shared by every branch)', async () => {
+  const ws = await makeWorkspace({ files: { 'data/a.csv': 'v1', 'data/set/x': 'x1' } });
+  await ws.v.add('data/a.csv', 'cli');
+  await ws.v.add('data/set', 'cli');
+  gitCommitAll(ws.root, 'v1');
+  await write(ws.root, 'data/a.csv', 'v2');
+  await write(ws.root, 'data/set/x', 'x2');
+  await ws.v.add('data/a.csv', 'cli');
+  await ws.v.add('data/set', 'cli');
+  ws.store.db.prepare('DELETE FROM versions').run();
+  assert.deepEqual((await ws.v.gc({ dryRun: false })).removed, [], 'v1 objects are named by the committed pointers');
+  assert.ok(await ws.v.hasComplete(md5Hex('v1'), 'md5'));
+  await ws.v.checkoutRevision('HEAD');
+  assert.equal(await fs.readFile(path.join(ws.root, 'data/a.csv'), 'utf8'), 'v1');
 });
