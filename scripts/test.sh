@@ -17,6 +17,12 @@ LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
 
 if has integration || has e2e; then bash scripts/setup-editor.sh; fi
+# The monitoring tests scrape `mlops monitor --serve` with a real Prometheus (Debian package).
+if has unit && ! command -v prometheus >/dev/null 2>&1 && [ "${MLOPS_SKIP_PROMETHEUS:-}" != 1 ]; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  echo "test: apt-get install prometheus"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
 
 echo "== typecheck"; tsc --noEmit -p .
 echo "== build";     node esbuild.mjs
