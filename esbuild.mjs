@@ -2,7 +2,7 @@
 // module stay external), one browser bundle per webview panel, and the integration-test bundle.
 //   node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
-import { readFileSync, readdirSync, existsSync, rmSync, chmodSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, rmSync, chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -28,8 +28,12 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/index.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
+  // The CLI bundle sits behind dist/cli.js (written below), a launcher that turns on V8's compile
+  // cache first: the cache only covers modules loaded after it is enabled, and compiling the
+  // 1.7 MB bundle was a third of `mlops --version`.
+  { ...node, entryPoints: { 'cli-main': 'src/cli/index.ts' }, outdir: 'dist' },
 ];
+const CLI_LAUNCHER = "#!/usr/bin/env node\n'use strict';\nrequire('node:module').enableCompileCache?.();\nrequire('./cli-main.js');\n";
 
 // One app per panel: webview/<panel>/main.ts -> dist/webview/<panel>.js (+ .css when imported).
 const panels = existsSync('webview') ? readdirSync('webview').filter((d) => existsSync(path.join('webview', d, 'main.ts'))) : [];
@@ -63,6 +67,8 @@ if (tests) {
 }
 
 if (!watch) rmSync('dist', { recursive: true, force: true });
+mkdirSync('dist', { recursive: true });
+writeFileSync('dist/cli.js', CLI_LAUNCHER, { mode: 0o755 });
 const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

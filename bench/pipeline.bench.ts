@@ -11,30 +11,11 @@ import { DefaultHasher, StateCacheHasher } from '../src/engine/pipeline/hasher.t
 import { StateCache } from '../src/engine/versioning/stateCache.ts';
 import { Store } from '../src/engine/store/store.ts';
 import type { Hasher } from '../src/engine/pipeline/hasher.ts';
-import { measure, measureCommand, compare, saveResults } from './harness.ts';
+import { compare, saveResults } from './harness.ts';
+import { bundleCli, command, measureInterleaved, ratioOfMins } from './interleave.ts';
 
 const CHAIN = 25;
 const FAN = 25;
-
-/** The CLI bundled as `npm run build` does, into bench/results/ (git-ignored) so it finds node_modules. */
-async function bundleCli(): Promise<string> {
-  const esbuild = await import('esbuild');
-  const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
-  const outfile = path.join(import.meta.dirname, 'results', 'pipeline-cli', 'cli.cjs');
-  await esbuild.build({
-    entryPoints: [path.resolve(import.meta.dirname, '../src/cli/index.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node22',
-    external: ['vscode', 'better-sqlite3', 'fsevents'],
-    define: { 'import.meta.url': '__mlops_import_meta_url', __MLOPS_VERSION__: JSON.stringify(pkg.version) },
-    banner: { js: "const __mlops_import_meta_url = require('url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
-  });
-  return outfile;
-}
 
 function makeRepo(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-pipeline-'));
@@ -79,33 +60,41 @@ try {
     if (stale.length) throw new Error(`expected everything up to date, got ${stale.map((s) => s.stage).join(', ')}`);
   };
   await assertNoop(new DefaultHasher());
-  const git = await measureCommand('git', ['status'], { cwd: dir, runs: 15, warmup: 2 });
-  const status = await measure(() => pipelineStatus(dir), { runs: 15, warmup: 2 });
-  const repro = await measure(async () => {
-    const r = await runPipeline(dir, { trusted: true });
-    if (r.stages.some((s) => s.status !== 'skipped')) throw new Error('no-op repro ran a stage');
-  }, { runs: 10, warmup: 1 });
   // The real versioning state cache ((inode, size, mtime) → md5 in the store), as the extension uses it.
   const store = Store.openFile(path.join(dir, '.mlops', 'mlops.db'), { origin: 'bench' });
   const cached = new StateCacheHasher(new StateCache(store));
   await assertNoop(cached);
-  const statusCached = await measure(() => pipelineStatus(dir, { hasher: cached }), { runs: 15, warmup: 2 });
-  const reproCached = await measure(async () => {
-    const r = await runPipeline(dir, { trusted: true, hasher: cached });
+  const noopRepro = (hasher?: Hasher) => async (): Promise<void> => {
+    const r = await runPipeline(dir, { trusted: true, ...(hasher ? { hasher } : {}) });
     if (r.stages.some((s) => s.status !== 'skipped')) throw new Error('no-op repro ran a stage');
-  }, { runs: 10, warmup: 1 });
+  };
+  // The whole `mlops stage status` process as shipped (bundle + compile-cache launcher), startup included.
+  const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { version: string };
+  const cli = await bundleCli(path.join(import.meta.dirname, 'results', 'pipeline-cli'), pkg.version);
+  // Everything in turns with `git status`, so all see the same load on a shared machine.
+  const m = await measureInterleaved({
+    git: command('git', ['status'], dir),
+    status: () => pipelineStatus(dir),
+    repro: noopRepro(),
+    statusCached: () => pipelineStatus(dir, { hasher: cached }),
+    reproCached: noopRepro(cached),
+    process: command(process.execPath, [cli, 'stage', 'status'], dir),
+    version: command(process.execPath, [cli, '--version']),
+    node: command(process.execPath, ['-e', '0']),
+  }, { runs: 11, warmup: 2 });
   store.close();
 
-  // The whole `mlops stage status` process as shipped (the esbuild CommonJS bundle), startup included.
-  const cli = await bundleCli();
-  const process_ = await measureCommand(process.execPath, [cli, 'stage', 'status'], { cwd: dir, runs: 10, warmup: 1 });
-
-  const notes = { stages: CHAIN + FAN, 'git status (ms)': git.median };
-  compare('pipeline: no-op `stage status`, 50 stages, default hasher (reads every file)', status, git, 'git status', 3, notes);
-  compare('pipeline: no-op `repro`, 50 stages, default hasher', repro, git, 'git status', 3);
-  compare('pipeline: no-op `stage status`, 50 stages, state cache (as in the editor)', statusCached, git, 'git status', 3);
-  compare('pipeline: no-op `repro`, 50 stages, state cache (as in the editor)', reproCached, git, 'git status', 3);
-  compare('pipeline: `mlops stage status` process (bundled CLI, node startup included)', process_, git, 'git status', 3);
+  const mins = (x: keyof typeof m) => ({ 'ratio of minimums (same stretch of time)': ratioOfMins(m[x], m.git) });
+  compare('pipeline: no-op `stage status`, 50 stages, default hasher (reads every file)', m.status, m.git, 'git status', 3, { stages: CHAIN + FAN, 'git status (ms)': m.git.median, ...mins('status') });
+  compare('pipeline: no-op `repro`, 50 stages, default hasher', m.repro, m.git, 'git status', 3, mins('repro'));
+  compare('pipeline: no-op `stage status`, 50 stages, state cache (as in the editor)', m.statusCached, m.git, 'git status', 3, mins('statusCached'));
+  compare('pipeline: no-op `repro`, 50 stages, state cache (as in the editor)', m.reproCached, m.git, 'git status', 3, mins('reproCached'));
+  compare('pipeline: `mlops stage status` process (bundled CLI, node startup included)', m.process, m.git, 'git status', undefined, {
+    ...mins('process'),
+    '`mlops --version` process (ms)': m.version.median,
+    '`node -e 0` (ms)': m.node.median,
+    '`mlops --version` / `node -e 0`': m.version.median / m.node.median,
+  });
   saveResults('pipeline');
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -36,26 +36,10 @@ const HOST = '127.0.0.1';
 const HEALTH_TIMEOUT_MS = 30_000;
 const KILL_GRACE_MS = 3_000;
 
-const BASE_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'telemetry.telemetryLevel': 'off',
-  // 1.139 migrates `false` to 'off' by rewriting settings.json at startup (a save that stalls 1.75 s).
-  'extensions.autoUpdate': 'off',
-  'extensions.autoCheckUpdates': false,
-  'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-};
-// Restricted Mode without the blocking "Do you trust the authors?" modal: a folder the browser
-// profile has never trusted is untrusted, and every run gets a fresh browser profile.
-const UNTRUSTED_SETTINGS = {
-  'security.workspace.trust.enabled': true,
-  'security.workspace.trust.startupPrompt': 'never',
-  'security.workspace.trust.banner': 'always',
-};
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+// Settings and flags shared with the browser journeys (test/e2e/lib/code-server.ts); the reasons
+// for each are in the file.
+const RIG = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'code-server-settings.json'), 'utf8'));
+
 // VS Code flags we do not use but whose value may come as a separate word; swallowing the value
 // keeps it from being taken for the folder.
 const FOREIGN_VALUE_FLAGS = new Set([
@@ -209,9 +193,9 @@ function prepareRun(opts, untrusted) {
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
-  const trust = untrusted ? UNTRUSTED_SETTINGS : { 'security.workspace.trust.enabled': false };
+  const trust = untrusted ? RIG.untrustedSettings : RIG.trustedSettings;
   // A given --user-data-dir keeps its own settings; ours win where they overlap.
-  const settings = { ...(opts.userDataDir ? readJsonLoose(settingsFile) : {}), ...BASE_SETTINGS, ...trust };
+  const settings = { ...(opts.userDataDir ? readJsonLoose(settingsFile) : {}), ...RIG.settings, ...trust };
   fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2) + '\n');
   return { tmp, configFile, userDataDir, extensionsDir, logFile: path.join(tmp, 'code-server.log') };
 }
@@ -220,17 +204,15 @@ function startServer(cs, run, port, untrusted) {
   const args = [
     cs.entry,
     '--config', run.configFile,
-    '--auth', 'none',
     '--bind-addr', `${HOST}:${port}`,
-    '--disable-telemetry',
-    '--disable-update-check',
+    ...RIG.serverFlags,
     '--user-data-dir', run.userDataDir,
     '--extensions-dir', run.extensionsDir,
   ];
-  if (!untrusted) args.push('--disable-workspace-trust');
-  if (cs.vscodeOptions) args.push('--vscode-option', 'enable-smoke-test-driver', '--vscode-option', 'force-disable-user-env');
+  if (!untrusted) args.push(...RIG.trustedFlags);
+  if (cs.vscodeOptions) for (const o of [RIG.smokeTestDriverOption, ...RIG.vscodeOptions]) args.push('--vscode-option', o);
   const env = { ...process.env };
-  if (!cs.vscodeOptions) env.VSCODE_OPTIONS = 'enable-smoke-test-driver';
+  if (!cs.vscodeOptions) env.VSCODE_OPTIONS = RIG.smokeTestDriverOption;
   // Child processes of the extension host (and terminals) that say `node` get this Node too.
   env.PATH = [path.dirname(process.execPath), env.PATH].filter(Boolean).join(path.delimiter);
   const out = fs.openSync(run.logFile, 'a');
@@ -328,7 +310,7 @@ async function runInBrowser(state, url, timeoutMs, screenshotPath) {
   const { chromium } = require('playwright-core');
   const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
   state.context = await chromium.launchPersistentContext(path.join(state.run.tmp, 'chromium'), {
-    executablePath, headless: true, viewport: { width: 1400, height: 900 }, args: CHROMIUM_ARGS,
+    executablePath, headless: true, viewport: { width: 1400, height: 900 }, args: RIG.chromiumArgs,
     // Playwright's own handlers would process.exit() before code-server is stopped.
     handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
   });

@@ -28,6 +28,35 @@ export const CommandId = {
   showPipeline: 'mlops.showPipeline',
   showDag: 'mlops.showDag',
   refreshPipeline: 'mlops.refreshPipeline',
+  // experiments
+  showExperiments: 'mlops.showExperiments',
+  compareRuns: 'mlops.compareRuns',
+  openRunInTable: 'mlops.openRunInTable',
+  showRunCommit: 'mlops.showRunCommit',
+  deleteRun: 'mlops.deleteRun',
+  refreshExperiments: 'mlops.refreshExperiments',
+  // drift monitoring
+  openDriftReport: 'mlops.openDriftReport',
+  compareDatasetsForDrift: 'mlops.compareDatasetsForDrift',
+  retrain: 'mlops.retrain',
+  checkBatches: 'mlops.checkBatches',
+  // model registry
+  registryRegister: 'mlops.registry.register',
+  registryRegisterFromRun: 'mlops.registry.registerFromRun',
+  registryShow: 'mlops.registry.show',
+  registryOpenLineage: 'mlops.registry.openLineage',
+  registryPromote: 'mlops.registry.promote',
+  registrySetAlias: 'mlops.registry.setAlias',
+  registryRemoveAlias: 'mlops.registry.removeAlias',
+  registryRestoreArtifact: 'mlops.registry.restoreArtifact',
+  registryEditModelCard: 'mlops.registry.editModelCard',
+  registryShowAuditTrail: 'mlops.registry.showAuditTrail',
+  registryVerifyAudit: 'mlops.registry.verifyAudit',
+  registryRefresh: 'mlops.registry.refresh',
+  // quality gates
+  runChecks: 'mlops.runChecks',
+  refreshChecks: 'mlops.refreshChecks',
+  copyChecksReport: 'mlops.copyChecksReport',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -6,6 +6,10 @@ import { CommandId, ContextKey } from './commandIds.ts';
 import { WorkspaceFeature } from './workspace/feature.ts';
 import { VersioningFeature } from './versioning/feature.ts';
 import { PipelineFeature } from './pipeline/feature.ts';
+import { ExperimentsFeature } from './experiments/feature.ts';
+import { DriftFeature } from './drift/feature.ts';
+import { RegistryFeature } from './registry/feature.ts';
+import { ChecksFeature } from './checks/feature.ts';
 import { runtimeDescription } from '../engine/store/native.ts';
 import { VERSION } from '../engine/version.ts';
 
@@ -19,6 +23,10 @@ export class Container extends Disposable {
   readonly workspace: WorkspaceFeature;
   readonly versioning: VersioningFeature;
   readonly pipeline: PipelineFeature;
+  readonly experiments: ExperimentsFeature;
+  readonly drift: DriftFeature;
+  readonly registry: RegistryFeature;
+  readonly checks: ChecksFeature;
 
   constructor(context: vscode.ExtensionContext) {
     super();
@@ -29,6 +37,11 @@ export class Container extends Disposable {
     this.workspace = this.register(new WorkspaceFeature(this.commands, this.log));
     this.versioning = this.register(new VersioningFeature(context.extensionUri, this.workspace.model, this.commands, this.log));
     this.pipeline = this.register(new PipelineFeature(this.commands, this.log, (folder) => this.versioning.model.hasherFor(folder)));
+    this.experiments = this.register(new ExperimentsFeature(context, this.workspace.model, this.commands, this.log, this.pipeline.model));
+    this.drift = this.register(new DriftFeature(context.extensionUri, this.workspace.model, this.commands, this.log, () => this.pipeline.model.pipelines));
+    this.registry = this.register(new RegistryFeature(context.extensionUri, this.workspace.model, this.versioning.model, this.commands, this.log, (folder) => this.experiments.model.forFolder(folder)?.tracking));
+    this.register(this.experiments.model.onDidChange(() => this.registry.model.trackingChanged()));
+    this.checks = this.register(new ChecksFeature(this.commands, this.log, this.pipeline.runs.onDidFinish));
 
     void vscode.commands.executeCommand('setContext', ContextKey.trusted, vscode.workspace.isTrusted);
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -42,5 +55,9 @@ export class Container extends Disposable {
     await this.workspace.model.refresh();
     await this.versioning.model.refresh();
     await this.pipeline.model.refresh();
+    await this.experiments.model.refresh();
+    await this.drift.model.refresh();
+    await this.registry.model.refresh();
+    await this.checks.refresh();
   }
 }

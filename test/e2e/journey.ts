@@ -10,6 +10,8 @@ export interface Journey {
   /** Prepare the copied workspace before the editor opens (git init, CLI steps…). */
   prepare?(workspaceDir: string): Promise<void> | void;
   run(wb: Workbench, ctx: { workspaceDir: string; repo: string }): Promise<void>;
+  /** Error notifications the journey provokes on purpose (the workbench logs them to the console). */
+  expectedErrors?: RegExp[];
 }
 
 /** A git repository with the project committed and `mlops init` run, as a user would have it. */

@@ -6,7 +6,9 @@ import { MlopsError, describeError } from '../../engine/errors.ts';
 import { loadConfig } from '../../engine/config/config.ts';
 import { Store } from '../../engine/store/store.ts';
 import { findWorkspaceRoot } from '../../engine/workspace/workspace.ts';
-import { DriftMetrics, Monitor, computeDriftReport, driftSettingsFromConfig, serveMetrics, sortColumnsBySeverity } from '../../engine/monitoring/index.ts';
+import { DriftMetrics, Monitor, computeDriftReport, driftSettingsFromConfig, registryReferenceResolver, serveMetrics, sortColumnsBySeverity } from '../../engine/monitoring/index.ts';
+import { openRegistry } from '../../engine/registry/registry.ts';
+import { openVersioning } from '../../engine/versioning/versioning.ts';
 import type { BatchReport, ColumnReport, DriftReportDocument, ProcessResult } from '../../engine/monitoring/index.ts';
 import { reproCommand } from './pipeline.ts';
 
@@ -180,7 +182,13 @@ Exit code 1 when a batch or a monitored dataset could not be processed.`,
     if (!root) throw new MlopsError('not-initialized', `${io.cwd} is not inside an MLOps workspace`, { hint: "run 'mlops init' in the project folder first" });
     const store = Store.open(root, { origin: 'cli' });
     try {
-      const monitor = Monitor.open(root, store);
+      // Datasets without `reference:` compare with the training data of the Production model.
+      const monitor = Monitor.open(root, store, {
+        resolveReference: registryReferenceResolver(root, () => {
+          const config = loadConfig(root);
+          return openRegistry(root, store, { config, versioning: openVersioning(root, { store, config }), origin: 'cli' });
+        }),
+      });
       if (monitor.datasets.length === 0) {
         throw new MlopsError('config', `mlops.yaml has no monitoring section`, { location: { file: path.join(root, 'mlops.yaml') }, hint: 'add e.g.\nmonitoring:\n  reference: data/raw/customers.csv\n  batches: data/production' });
       }

@@ -133,13 +133,33 @@ track:
 #   columns:
 #     customer_id: { ignore: true }
 # monitoring:
-#   reference: data/raw/customers.csv   # training data
-#   batches: data/production            # every new file here gets a drift report
+#   datasets:
+#     customers:
+#       reference: data/raw/customers.csv   # omit: training data of the Production model
+#       batches: data/production            # every new file here gets a drift report
+#       retrain: { stages: [train], auto: false }
 
-# Registry policy: who may do what, e.g.
+# Experiments: MLflow stores and DVCLive folders read in place (mlruns/, mlflow.db found by themselves), e.g.
+# experiments:
+#   name: churn
+#   mlflow: [../shared/mlflow.db]
+
+# Model registry: checks a version must pass before it takes a stage or alias, e.g.
+# registry:
+#   gates:
+#     production:
+#       - metrics.accuracy >= 0.85
+#       - drift.share < 0.3
+#       - newer-than-current
+
+# Registry policy: who may do what (omit: everyone may do everything), e.g.
 # policy:
 #   roles:
 #     maintainer: [register, promote:staging, promote:production, archive]
 #   people:
 #     alice@example.com: maintainer
+
+# Quality gates (mlops check, the Testing view): suites of data, feature and model checks, e.g.
+# checks:
+#   file: checks.yaml
 `;

@@ -47,6 +47,44 @@ export function chiSquareGof(table: CategoryTable): ChiSquareResult {
   return { statistic: stat, df, pValue, unseenCategories: unseen };
 }
 
+/**
+ * What chi-square does with a category the reference never saw (R5):
+ * - 'drift' — goodness of fit, Evidently's behaviour and our default for parity: the expected
+ *   count is 0, so χ² = ∞ and p = 0; one new value anywhere marks the column drifted.
+ * - 'homogeneity' — the chi-square test of homogeneity on the 2×k table of both samples (scipy's
+ *   `chi2_contingency`, as alibi-detect does): the new category is one more column of the table
+ *   and moves p as much as its counts say.
+ * Either way the new categories are listed in `unseenCategories`.
+ */
+export type UnseenCategoryMode = 'drift' | 'homogeneity';
+
+/**
+ * Chi-square test of homogeneity of reference and current over the union of categories:
+ * Eᵣⱼ = rowᵣ · colⱼ / N, χ² = Σ (O − E)²/E over both rows, df = k − 1. With df = 1 Yates'
+ * continuity correction is applied as scipy's `chi2_contingency(correction=True)` does: each
+ * |O − E| shrinks by at most 0.5.
+ */
+export function chiSquareHomogeneity(table: CategoryTable): ChiSquareResult {
+  const k = table.keys.length;
+  const n = table.nRef + table.nCur;
+  const unseen: CategoryKey[] = [];
+  for (let i = 0; i < k; i++) if (table.ref[i] === 0 && table.cur[i] > 0) unseen.push(table.keys[i]);
+  const df = k - 1;
+  if (df < 1 || table.nRef === 0 || table.nCur === 0) return { statistic: 0, df: Math.max(df, 0), pValue: 1, unseenCategories: unseen };
+  const yates = df === 1;
+  let stat = 0;
+  for (let i = 0; i < k; i++) {
+    const col = table.ref[i] + table.cur[i];
+    for (const [observed, row] of [[table.ref[i], table.nRef], [table.cur[i], table.nCur]] as const) {
+      const expected = (row * col) / n;
+      let d = Math.abs(observed - expected);
+      if (yates) d = Math.max(0, d - 0.5);
+      stat += (d * d) / expected;
+    }
+  }
+  return { statistic: stat, df, pValue: chi2Sf(stat, df), unseenCategories: unseen };
+}
+
 export interface ZTestResult {
   /** z statistic; 0 when both samples are the same single value. */
   statistic: number;

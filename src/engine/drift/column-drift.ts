@@ -7,7 +7,8 @@
 import { MlopsError } from '../errors.ts';
 import type { Binned, CustomBinning } from './binning.ts';
 import { customBins, evidentlyBins, fillZeroes } from './binning.ts';
-import { chiSquareGof, twoProportionZ, zTest } from './categorical.ts';
+import { chiSquareGof, chiSquareHomogeneity, twoProportionZ, zTest } from './categorical.ts';
+import type { UnseenCategoryMode } from './categorical.ts';
 import type { ColumnType, RawColumn } from './columns.ts';
 import { inferColumnType, isNumericDtype } from './columns.ts';
 import { compareSorted } from './ecdf.ts';
@@ -39,6 +40,14 @@ export interface ColumnDriftOptions {
   missingAlpha?: number;
   /** Smallest missing-share change worth reporting, in share units (default 0.01). */
   missingMinDelta?: number;
+  /** Chi-square with categories the reference never saw: 'drift' (Evidently, default) or 'homogeneity' (R5). */
+  unseenCategories?: UnseenCategoryMode;
+  /**
+   * Rows of each whole file, when the samples do not carry them: a sample capped at N values
+   * (seeded reservoir) keeps the file's missing count but not its other values, so the missing
+   * share must be taken over the file's rows, not over kept + missing.
+   */
+  totals?: { ref: number; cur: number };
 }
 
 export interface MissingShare {
@@ -60,7 +69,7 @@ export type ColumnStatus = 'ok' | 'insufficient-data' | 'not-tested';
 
 export interface ColumnDriftDetails {
   ks?: { statistic: number; method: 'exact' | 'asymp'; fallback?: string };
-  chiSquare?: { statistic: number; df: number };
+  chiSquare?: { statistic: number; df: number; mode: 'goodness-of-fit' | 'homogeneity' };
   z?: { statistic: number; baseline: CategoryKey | undefined };
   wasserstein?: { w1: number; stdRef: number };
   /** Bins behind PSI / KL / JS, to be shown next to the value (R17). */
@@ -193,7 +202,11 @@ export function columnDriftFromSamples(
 ): ColumnDriftResult {
   const nRef = sampleSize(ref);
   const nCur = sampleSize(cur);
-  const missing = missingShare(ref.missing, nRef + ref.missing, cur.missing, nCur + cur.missing, options);
+  const totals = options.totals ?? { ref: nRef + ref.missing, cur: nCur + cur.missing };
+  if (!(totals.ref >= ref.missing && totals.cur >= cur.missing)) {
+    throw new Error(`column ${column}: totals (${totals.ref}, ${totals.cur}) are smaller than the missing counts (${ref.missing}, ${cur.missing})`);
+  }
+  const missing = missingShare(ref.missing, totals.ref, cur.missing, totals.cur, options);
   const minSamples = Math.max(1, options.minSamples ?? 1);
   if (nRef < minSamples || nCur < minSamples) {
     const which = nRef < minSamples ? (nCur < minSamples ? 'Both samples have' : 'The reference has') : 'The current data has';
@@ -271,8 +284,9 @@ function runTest(
       return { value: w.score };
     }
     case 'chisquare': {
-      const r = chiSquareGof(categoryTable(ref, cur));
-      details.chiSquare = { statistic: r.statistic, df: r.df };
+      const homogeneity = options.unseenCategories === 'homogeneity';
+      const r = (homogeneity ? chiSquareHomogeneity : chiSquareGof)(categoryTable(ref, cur));
+      details.chiSquare = { statistic: r.statistic, df: r.df, mode: homogeneity ? 'homogeneity' : 'goodness-of-fit' };
       return { value: r.pValue, unseen: r.unseenCategories };
     }
     case 'z': {

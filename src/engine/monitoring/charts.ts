@@ -4,10 +4,8 @@
  * which makes shapes look alike when they are not). Category charts keep every category that is
  * new in the current data, however small, because that is what people look for.
  */
-import { categoryTable } from '../drift/index.ts';
-import type { CategoryKey, DriftRule, Sample } from '../drift/index.ts';
-import { histogramSorted, sturgesEdges } from '../drift/binning.ts';
-import type { NumericSample } from '../drift/sample.ts';
+import { categoryTable, histogramSorted, sturgesEdges } from '../drift/index.ts';
+import type { CategoryKey, DriftRule, NumericSample, Sample } from '../drift/index.ts';
 import type { CategoriesChart, CategoryBar, HistogramChart } from './types.ts';
 
 /** Bars drawn per categorical column before the rest is summed into "other" (R8: small reports). */

@@ -6,10 +6,8 @@
  */
 import { describeError, isMlopsError } from '../errors.ts';
 import type { ColumnProfile } from '../data/profile.ts';
-import { STAT_TESTS, columnDriftFromSamples } from '../drift/index.ts';
-import type { CategoryKey, ColumnDriftOptions, ColumnDriftResult, Sample } from '../drift/index.ts';
-import { twoProportionZ } from '../drift/categorical.ts';
-import type { CategoricalSample } from '../drift/sample.ts';
+import { STAT_TESTS, columnDriftFromSamples, twoProportionZ } from '../drift/index.ts';
+import type { CategoricalSample, CategoryKey, ColumnDriftOptions, ColumnDriftResult, Sample } from '../drift/index.ts';
 import { categoriesChart, histogramChart, keyText, severityOf } from './charts.ts';
 import type { DriftSettings } from './settings.ts';
 import type { SideColumn } from './side.ts';
@@ -129,6 +127,11 @@ function driftOptions(ctx: ColumnContext, kind: 'numerical' | 'categorical'): Co
   if (threshold !== undefined) o.threshold = threshold;
   if (col?.bins !== undefined) o.binning = { strategy: col.binning ?? 'quantile', bins: col.bins };
   if (s.jsBase !== undefined) o.jsBase = s.jsBase;
+  const unseen = col?.unseenCategories ?? s.unseenCategories;
+  if (unseen !== undefined) o.unseenCategories = unseen;
+  // Numeric samples may be capped (seeded reservoir): the missing share is over the file's rows.
+  const rows = { ref: ctx.ref?.profile.rows, cur: ctx.cur?.profile.rows };
+  if (rows.ref !== undefined && rows.cur !== undefined) o.totals = { ref: rows.ref, cur: rows.cur };
   return o;
 }
 
@@ -240,7 +243,7 @@ export function compareColumn(c: ColumnContext): ComparedColumn {
 function addDetails(report: ColumnReport, r: ColumnDriftResult): void {
   const d = r.details;
   if (d.ks) report.statistic = { name: 'KS D', value: finite(d.ks.statistic), method: d.ks.method };
-  else if (d.chiSquare) report.statistic = { name: 'chi-square', value: finite(d.chiSquare.statistic), df: d.chiSquare.df };
+  else if (d.chiSquare) report.statistic = { name: d.chiSquare.mode === 'homogeneity' ? 'chi-square (homogeneity)' : 'chi-square', value: finite(d.chiSquare.statistic), df: d.chiSquare.df, mode: d.chiSquare.mode };
   else if (d.z) report.statistic = { name: 'z', value: finite(d.z.statistic) };
   else if (d.wasserstein) report.statistic = { name: 'Wasserstein-1', value: finite(d.wasserstein.w1), referenceStd: finite(d.wasserstein.stdRef) };
   if (d.binning) report.binning = { ...d.binning };

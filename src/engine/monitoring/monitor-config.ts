@@ -10,7 +10,9 @@
  *                                              pattern: '*.csv'
  *                                              retrain: { stages: [train], auto: false }
  *
- * The short form is one dataset called `default`.
+ * The short form is one dataset called `default`. Without `reference`, the reference is the
+ * training data of the current production model (`model:` names it when the registry holds
+ * several), found by the ReferenceResolver the caller gives the Monitor.
  */
 import path from 'node:path';
 import type { WorkspaceConfig } from '../config/config.ts';
@@ -35,9 +37,11 @@ export interface MetricsPolicy {
 
 export interface MonitoredDataset {
   name: string;
-  /** As written in mlops.yaml, and resolved against the workspace root. */
-  reference: string;
-  referencePath: string;
+  /** As written in mlops.yaml, and resolved against the workspace root; null: ask the registry. */
+  reference: string | null;
+  referencePath: string | null;
+  /** Registered model whose production version's training data is the reference (when `reference` is absent). */
+  model: string | null;
   batches: string;
   batchesPath: string;
   /** Glob over paths relative to the batch folder; default: every data file directly in it. */
@@ -52,7 +56,7 @@ export interface MonitoringConfig {
   datasets: MonitoredDataset[];
 }
 
-const DATASET_KEYS = ['reference', 'batches', 'pattern', 'retrain', 'metrics', 'drift'] as const;
+const DATASET_KEYS = ['reference', 'model', 'batches', 'pattern', 'retrain', 'metrics', 'drift'] as const;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function readPath(v: unknown, at: ReadonlyArray<string | number>, fail: Fail, what: string): string {
@@ -100,9 +104,14 @@ function readDataset(name: string, v: unknown, at: ReadonlyArray<string | number
   for (const k of Object.keys(v)) {
     if (!(DATASET_KEYS as readonly string[]).includes(k)) throw fail([...at, k], `Unknown key '${[...at, k].join('.')}' in mlops.yaml.`, `Known keys here: ${DATASET_KEYS.join(', ')}.`);
   }
-  if (v.reference === undefined) throw fail(at, `'${at.join('.')}' needs a 'reference' (the data the model was trained on).`, 'e.g. reference: data/raw/customers.csv');
   if (v.batches === undefined) throw fail(at, `'${at.join('.')}' needs 'batches' (the folder where production batches arrive).`, 'e.g. batches: data/production');
-  const reference = readPath(v.reference, [...at, 'reference'], fail, 'the reference data file');
+  const reference = v.reference === undefined || v.reference === null ? null : readPath(v.reference, [...at, 'reference'], fail, 'the reference data file');
+  let model: string | null = null;
+  if (v.model !== undefined && v.model !== null) {
+    if (typeof v.model !== 'string' || v.model.trim() === '') throw fail([...at, 'model'], `'${at.join('.')}.model' must be the name of a registered model, got ${JSON.stringify(v.model)}.`, 'e.g. model: churn-model');
+    if (reference !== null) throw fail([...at, 'model'], `'${at.join('.')}' has both 'reference' and 'model'.`, "Keep 'reference' to compare with a fixed file, or 'model' to compare with the training data of that model's production version.");
+    model = v.model;
+  }
   const batches = readPath(v.batches, [...at, 'batches'], fail, 'the folder of production batches');
   let pattern: string | null = null;
   if (v.pattern !== undefined && v.pattern !== null) {
@@ -112,7 +121,8 @@ function readDataset(name: string, v: unknown, at: ReadonlyArray<string | number
   return {
     name,
     reference,
-    referencePath: path.resolve(root, reference),
+    referencePath: reference === null ? null : path.resolve(root, reference),
+    model,
     batches,
     batchesPath: path.resolve(root, batches),
     pattern,

@@ -20,6 +20,7 @@ import { compareWithReference, prepareReference } from './report.ts';
 import type { LatestDriftReport } from './prometheus.ts';
 import type { PreparedSide } from './side.ts';
 import type { DriftReportDocument, FileProblem } from './types.ts';
+import type { DatasetFormat } from '../data/reader.ts';
 
 export interface RetrainDecision {
   retrain: boolean;
@@ -77,23 +78,45 @@ export interface ProcessOptions {
   onReport?: (r: BatchReport) => void;
 }
 
+/** A reference found elsewhere than in mlops.yaml (the registry's production model). */
+export interface ResolvedReference {
+  /** Absolute path of the data file. */
+  path: string;
+  /** What it is, for people: "training data of churn-model v3 (production)". */
+  description: string;
+  /** When `path` does not tell the format by its extension (a cache object). */
+  format?: { format: DatasetFormat; gzip: boolean };
+}
+
+/**
+ * Finds the reference of a dataset whose mlops.yaml entry has no `reference:` — by default the
+ * training data of the current production model, when a registry is there to say which it is.
+ */
+export type ReferenceResolver = (d: MonitoredDataset) => Promise<ResolvedReference | { problem: string; hint?: string }>;
+
+export interface MonitorOptions {
+  resolveReference?: ReferenceResolver;
+}
+
 export class Monitor {
   readonly root: string;
   readonly store: Store;
   readonly config: MonitoringConfig;
-  private readonly references = new Map<string, { hash: string; side: PreparedSide }>();
+  private readonly references = new Map<string, { file: string; hash: string; side: PreparedSide }>();
+  private readonly resolveReference: ReferenceResolver | undefined;
   /** One processing run at a time, so the watcher and a manual run never compute a batch twice. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(root: string, store: Store, config: MonitoringConfig) {
+  constructor(root: string, store: Store, config: MonitoringConfig, options: MonitorOptions = {}) {
     this.root = root;
     this.store = store;
     this.config = config;
+    this.resolveReference = options.resolveReference;
   }
 
   /** Read `monitoring:` (and `drift:`) from the workspace's mlops.yaml. */
-  static open(root: string, store: Store): Monitor {
-    return new Monitor(root, store, monitoringFromConfig(loadConfig(root), root));
+  static open(root: string, store: Store, options: MonitorOptions = {}): Monitor {
+    return new Monitor(root, store, monitoringFromConfig(loadConfig(root), root), options);
   }
 
   get datasets(): readonly MonitoredDataset[] {
@@ -105,7 +128,9 @@ export class Monitor {
   }
 
   private target(d: MonitoredDataset): BatchTarget {
-    return { dataset: d.name, dir: d.batchesPath, pattern: d.pattern, exclude: [d.referencePath] };
+    const cached = this.references.get(d.name)?.file;
+    const exclude = [d.referencePath ?? cached].filter((f): f is string => f !== undefined && f !== null);
+    return { dataset: d.name, dir: d.batchesPath, pattern: d.pattern, exclude };
   }
 
   processNewBatches(options: ProcessOptions = {}): Promise<ProcessResult> {
@@ -138,8 +163,9 @@ export class Monitor {
       let previous = latestReport(this.store, d.name, { readable: true })?.summary.datasetDrift ?? false;
       for (const b of pending) {
         options.signal?.throwIfAborted();
+        if (b.file === ref.file) continue; // a resolved reference that lives in the batch folder
         const report = await compareWithReference(ref.side, b.file, { settings: d.drift, currentLabel: b.path, ...(options.signal ? { signal: options.signal } : {}) });
-        const saved = saveReport(this.store, report, { monitor: d.name, referencePath: toPosixRelative(this.root, d.referencePath), referenceHash: ref.hash, currentPath: b.path, currentHash: b.hash });
+        const saved = saveReport(this.store, report, { monitor: d.name, referencePath: toPosixRelative(this.root, ref.file), referenceHash: ref.hash, currentPath: b.path, currentHash: b.hash });
         if (!saved.inserted) continue; // another process stored this batch first
         const failed = report.current.error;
         const drift = !failed && report.summary.datasetDrift;
@@ -162,22 +188,39 @@ export class Monitor {
     return out;
   }
 
-  private async reference(d: MonitoredDataset, signal: AbortSignal | undefined): Promise<{ hash: string; side: PreparedSide } | { problem: MonitorProblem }> {
+  /** Where the reference of `d` is: mlops.yaml, else the resolver (registry), else a problem saying what to write. */
+  private async locateReference(d: MonitoredDataset): Promise<{ file: string; label: string; format?: ResolvedReference['format'] } | { problem: MonitorProblem }> {
+    if (d.referencePath !== null && d.reference !== null) return { file: d.referencePath, label: d.reference };
+    const noRegistry = {
+      dataset: d.name,
+      message: `no reference for ${d.name}: mlops.yaml names none${d.model ? ` and model ${d.model} cannot be looked up without a model registry` : ' and there is no model registry to take the production model\'s training data from'}`,
+      hint: 'add e.g. reference: data/raw/customers.csv under the dataset in mlops.yaml',
+    };
+    if (!this.resolveReference) return { problem: noRegistry };
+    const r = await this.resolveReference(d);
+    if ('problem' in r) return { problem: { dataset: d.name, message: r.problem, ...(r.hint ? { hint: r.hint } : {}) } };
+    return { file: r.path, label: `${toPosixRelative(this.root, r.path)} (${r.description})`, ...(r.format ? { format: r.format } : {}) };
+  }
+
+  private async reference(d: MonitoredDataset, signal: AbortSignal | undefined): Promise<{ file: string; hash: string; side: PreparedSide } | { problem: MonitorProblem }> {
+    const where = await this.locateReference(d);
+    if ('problem' in where) return where;
+    const { file, label } = where;
     let hash: string;
     try {
-      hash = await md5File(d.referencePath);
+      hash = await md5File(file);
     } catch {
-      return { problem: { dataset: d.name, message: `the reference ${d.reference} cannot be read`, file: d.referencePath, hint: 'check monitoring … reference in mlops.yaml' } };
+      return { problem: { dataset: d.name, message: `the reference ${label} cannot be read`, file, hint: d.reference !== null ? 'check monitoring … reference in mlops.yaml' : 'the registry names a file that is not in this workspace; restore it (mlops pull) or set reference: in mlops.yaml' } };
     }
     const cached = this.references.get(d.name);
-    if (cached && cached.hash === hash) return cached;
-    const side = await prepareReference(d.referencePath, { settings: d.drift, referenceLabel: toPosixRelative(this.root, d.referencePath), ...(signal ? { signal } : {}) });
+    if (cached && cached.hash === hash && cached.file === file) return cached;
+    const side = await prepareReference(file, { settings: d.drift, referenceLabel: where.format ? label : toPosixRelative(this.root, file), ...(where.format ? { referenceFormat: where.format } : {}), ...(signal ? { signal } : {}) });
     if (side.info.error) {
       const e = side.info.error;
-      return { problem: { dataset: d.name, message: `the reference ${d.reference} could not be read: ${e.message}`, file: e.file, ...(e.hint ? { hint: e.hint } : {}) } };
+      return { problem: { dataset: d.name, message: `the reference ${label} could not be read: ${e.message}`, file: e.file, ...(e.hint ? { hint: e.hint } : {}) } };
     }
-    if (side.empty || side.info.rows === 0) return { problem: { dataset: d.name, message: `the reference ${d.reference} has no rows`, file: d.referencePath, hint: 'point monitoring … reference at the data the model was trained on' } };
-    const entry = { hash, side };
+    if (side.empty || side.info.rows === 0) return { problem: { dataset: d.name, message: `the reference ${label} has no rows`, file, hint: 'point monitoring … reference at the data the model was trained on' } };
+    const entry = { file, hash, side };
     this.references.set(d.name, entry);
     return entry;
   }

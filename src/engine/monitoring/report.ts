@@ -6,6 +6,7 @@
  * webview all read.
  */
 import { MlopsError } from '../errors.ts';
+import type { DatasetFormat } from '../data/reader.ts';
 import { summarizeDrift } from '../drift/index.ts';
 import type { ColumnDriftResult } from '../drift/index.ts';
 import { compareColumn } from './compare-column.ts';
@@ -27,6 +28,8 @@ export interface DriftReportOptions {
   currentLabel?: string;
   signal?: AbortSignal;
   onProgress?: (side: 'reference' | 'current', rows: number) => void;
+  /** The reference's format when its name does not tell it (a cache object). */
+  referenceFormat?: { format: DatasetFormat; gzip: boolean };
 }
 
 function effectiveSettings(options: DriftReportOptions): DriftSettings {
@@ -46,6 +49,7 @@ function sideOptions(options: DriftReportOptions, side: 'reference' | 'current')
     ...(label !== undefined ? { displayPath: label } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(onProgress ? { onProgress: (rows: number) => onProgress(side, rows) } : {}),
+    ...(side === 'reference' && options.referenceFormat ? { format: options.referenceFormat } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { MlopsError } from '../errors.ts';
 import type { WorkspaceConfig } from '../config/config.ts';
 import type { ColumnTypeName } from '../data/infer.ts';
 import { DEFAULT_DRIFT_SHARE, STAT_TESTS, isStatTestName } from '../drift/index.ts';
-import type { StatTestName } from '../drift/index.ts';
+import type { StatTestName, UnseenCategoryMode } from '../drift/index.ts';
 
 export interface ColumnDriftSetting {
   test?: StatTestName;
@@ -19,6 +19,8 @@ export interface ColumnDriftSetting {
   /** PSI / KL / JS bins instead of Evidently's (R6). */
   bins?: number;
   binning?: 'quantile' | 'equal-width';
+  /** Chi-square and categories the reference never saw (overrides the section's). */
+  unseenCategories?: UnseenCategoryMode;
 }
 
 export interface DriftSettings {
@@ -36,6 +38,8 @@ export interface DriftSettings {
   jsBase?: number;
   /** Numeric values kept per column before a seeded uniform sample is used. */
   maxValues?: number;
+  /** Chi-square and categories the reference never saw: 'drift' (Evidently, p = 0) or 'homogeneity' (R5). */
+  unseenCategories?: UnseenCategoryMode;
 }
 
 export const DEFAULT_DRIFT_SETTINGS: Readonly<DriftSettings> = Object.freeze({ share: DEFAULT_DRIFT_SHARE, columns: new Map(), minSamples: 1 });
@@ -61,8 +65,15 @@ export function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const TOP_KEYS = ['share', 'numTest', 'numThreshold', 'catTest', 'catThreshold', 'columns', 'minSamples', 'jsBase', 'maxValues'] as const;
-const COLUMN_KEYS = ['test', 'threshold', 'type', 'ignore', 'bins', 'binning'] as const;
+const TOP_KEYS = ['share', 'numTest', 'numThreshold', 'catTest', 'catThreshold', 'columns', 'minSamples', 'jsBase', 'maxValues', 'unseenCategories'] as const;
+const COLUMN_KEYS = ['test', 'threshold', 'type', 'ignore', 'bins', 'binning', 'unseenCategories'] as const;
+
+function readUnseen(v: unknown, at: ReadonlyArray<string | number>, fail: Fail): UnseenCategoryMode {
+  if (v !== 'drift' && v !== 'homogeneity') {
+    throw fail(at, `'${at.join('.')}' must be drift or homogeneity, got ${JSON.stringify(v)}.`, "drift: a category the reference never saw makes chi-square p = 0 (Evidently); homogeneity: chi-square test of homogeneity on both samples' counts, where a new category weighs what its counts say.");
+  }
+  return v;
+}
 const TYPES: readonly ColumnTypeName[] = ['numeric', 'categorical', 'text', 'boolean', 'datetime'];
 
 function testsFor(kind: 'numerical' | 'categorical'): string {
@@ -116,6 +127,7 @@ function readColumn(v: unknown, at: ReadonlyArray<string | number>, fail: Fail):
     if (out.bins === undefined) throw fail([...at, 'binning'], `'${at.join('.')}.binning' needs 'bins' next to it.`, 'For example: { test: psi, bins: 10, binning: quantile }.');
     out.binning = v.binning;
   }
+  if (v.unseenCategories !== undefined && v.unseenCategories !== null) out.unseenCategories = readUnseen(v.unseenCategories, [...at, 'unseenCategories'], fail);
   return out;
 }
 
@@ -147,6 +159,7 @@ export function parseDriftSection(raw: unknown, at: ReadonlyArray<string | numbe
     if (typeof raw.jsBase !== 'number' || !(raw.jsBase > 1)) throw fail([...at, 'jsBase'], `'${at.join('.')}.jsBase' must be a number above 1, got ${JSON.stringify(raw.jsBase)}.`, 'Use 2 for a Jensen-Shannon distance in [0, 1] (NannyML); leave it out for natural logs (Evidently).');
     out.jsBase = raw.jsBase;
   }
+  if (raw.unseenCategories !== undefined && raw.unseenCategories !== null) out.unseenCategories = readUnseen(raw.unseenCategories, [...at, 'unseenCategories'], fail);
   if (raw.columns !== undefined && raw.columns !== null) {
     if (!isMapping(raw.columns)) throw fail([...at, 'columns'], `'${at.join('.')}.columns' must map column names to settings.`, 'Example:\n  columns:\n    age: { test: psi, threshold: 0.2 }');
     const cols = new Map(out.columns);

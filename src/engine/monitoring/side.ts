@@ -8,11 +8,12 @@
  */
 import { isMlopsError } from '../errors.ts';
 import { openDataset } from '../data/reader.ts';
+import type { DatasetFormat } from '../data/reader.ts';
 import { profileDataset } from '../data/profile.ts';
 import type { ColumnProfile } from '../data/profile.ts';
 import type { ColumnOverride } from '../data/infer.ts';
 import { numericSample } from '../drift/index.ts';
-import type { NumericSample } from '../drift/sample.ts';
+import type { NumericSample } from '../drift/index.ts';
 import type { DriftSettings } from './settings.ts';
 import type { FileProblem, SideInfo, SideSample } from './types.ts';
 
@@ -41,6 +42,8 @@ export interface ReadSideOptions {
   displayPath?: string;
   signal?: AbortSignal;
   onProgress?: (rows: number) => void;
+  /** The format when the name does not tell it (a content-addressed cache object has no extension). */
+  format?: { format: DatasetFormat; gzip: boolean };
 }
 
 export function overridesOf(settings: DriftSettings): Map<string, ColumnOverride> {
@@ -64,7 +67,7 @@ export async function readSide(file: string, settings: DriftSettings, options: R
   const info: SideInfo = { path: shown, format: null, rows: 0, columns: 0, issues: [] };
   const columns = new Map<string, SideColumn>();
   try {
-    const source = await openDataset(file);
+    const source = await openDataset(file, options.format ? { format: options.format.format, gzip: options.format.gzip } : {});
     info.format = source.format;
     const { profile, values } = await profileDataset(source, {
       overrides: overridesOf(settings),

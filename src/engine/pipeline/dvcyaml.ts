@@ -3,7 +3,7 @@
  * each (generated) stage into a StageDef. Every problem is an MlopsError naming dvc.yaml, the
  * line, and what to do.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MlopsError } from '../errors.ts';
 import { parseYamlLocated } from './yamlRead.ts';
@@ -16,6 +16,7 @@ import { DEFAULT_PARAMS_FILE, paramsFormat } from './params.ts';
 import { isPlainObject } from './values.ts';
 import type { PyValue } from './values.ts';
 import { readParsingConfig } from './repo.ts';
+import { TextCache } from './textCache.ts';
 import type { OutDef, OutKind, ParamDep, PathRef, Pipeline, StageDef } from './types.ts';
 
 export const PIPELINE_FILE = 'dvc.yaml';
@@ -41,10 +42,39 @@ export async function loadPipeline(target: string, options: LoadOptions = {}): P
     }
     throw new MlopsError('io', `cannot read ${file}: ${(e as Error).message}`, { location: { file }, cause: e });
   }
-  return parsePipeline(text, file, { parsing: options.parsing ?? (await readParsingConfig(path.dirname(file))) });
+  const parsing = options.parsing ?? (await readParsingConfig(path.dirname(file)));
+  const key = `${file}\0${JSON.stringify(parsing)}`;
+  const hit = loaded.peek(key);
+  if (hit && hit.text === text && unchanged(hit.value.inputs)) return hit.value.pipeline;
+  const parsed = parseWithInputs(text, file, { parsing });
+  loaded.set(key, text, parsed);
+  return parsed.pipeline;
+}
+
+/**
+ * Pipelines by dvc.yaml text and the texts of the vars files templating read: the editor loads
+ * the same pipeline after every save, and templating and YAML were most of a no-op status.
+ */
+const loaded = new TextCache<{ pipeline: Pipeline; inputs: ReadonlyMap<string, string | null> }>(16);
+
+function unchanged(inputs: ReadonlyMap<string, string | null>): boolean {
+  for (const [abs, text] of inputs) {
+    let now: string | null;
+    try {
+      now = readFileSync(abs, 'utf8');
+    } catch {
+      now = null;
+    }
+    if (now !== text) return false;
+  }
+  return true;
 }
 
 export function parsePipeline(text: string, file: string, options: LoadOptions = {}): Pipeline {
+  return parseWithInputs(text, file, options).pipeline;
+}
+
+function parseWithInputs(text: string, file: string, options: LoadOptions): { pipeline: Pipeline; inputs: ReadonlyMap<string, string | null> } {
   const src = parseYamlLocated(text, file, 'dvc.yaml', 'config');
   const fail = failer(src);
   checkStructure(src, fail);
@@ -105,7 +135,7 @@ export function parsePipeline(text: string, file: string, options: LoadOptions =
   if (plots !== null && !Array.isArray(plots)) throw fail('"plots" must be a list', ['plots']);
   if (artifacts !== null && !isPlainObject(artifacts)) throw fail('"artifacts" must map names to {path, type, …}', ['artifacts']);
   if (datasets !== null && !Array.isArray(datasets)) throw fail('"datasets" must be a list', ['datasets']);
-  return {
+  const pipeline: Pipeline = {
     file,
     dir,
     lockFile: path.join(dir, LOCK_FILE),
@@ -116,8 +146,10 @@ export function parsePipeline(text: string, file: string, options: LoadOptions =
     plots: (plots ?? []) as PyValue[],
     artifacts: (artifacts ?? {}) as Record<string, PyValue>,
     datasets: (datasets ?? []) as PyValue[],
+    varsFiles: [...ctx.filesRead].filter(([, t]) => t !== null).map(([abs]) => abs),
     source: src,
   };
+  return { pipeline, inputs: ctx.filesRead };
 }
 
 interface Build {

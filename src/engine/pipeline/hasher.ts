@@ -2,7 +2,7 @@
  * Hashing of dependencies and outputs, behind an interface so the versioning state cache
  * ((inode, size, mtime) → md5) can answer without reading unchanged files.
  */
-import { promises as fs } from 'node:fs';
+import { statSync } from 'node:fs';
 import { hashFile } from '../versioning/hash.ts';
 import type { HashAlgorithm } from '../versioning/hash.ts';
 import { buildManifest } from '../versioning/manifest.ts';
@@ -31,9 +31,10 @@ export interface Hasher {
 
 const EXEC_BITS = 0o111;
 
+// Synchronous: one stat is cheaper than the thread-pool round trip an asynchronous one costs.
 async function statOrNull(p: string): Promise<import('node:fs').Stats | null> {
   try {
-    return await fs.stat(p);
+    return statSync(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -50,7 +51,7 @@ export class DefaultHasher implements Hasher {
       const info = await buildManifest(absPath, { algorithm });
       return { hash: info.oid, size: info.size, nfiles: info.nfiles, isDir: true, entries: info.entries };
     }
-    const hash = await hashFile(absPath, algorithm);
+    const hash = await hashFile(absPath, algorithm, { size: st.size });
     const isexec = process.platform !== 'win32' && (st.mode & EXEC_BITS) !== 0;
     return { hash, size: st.size, isDir: false, ...(isexec ? { isexec } : {}) };
   }

@@ -10,6 +10,7 @@ import { MlopsError } from '../errors.ts';
 import { writeFileAtomic } from '../fsutil.ts';
 import { DEFAULT_PARAMS_FILE } from './params.ts';
 import { emitMappingEntry, emitYaml } from './yamlEmit.ts';
+import { TextCache } from './textCache.ts';
 import { parseYamlLocated } from './yamlRead.ts';
 import type { LocatedDoc } from './yamlRead.ts';
 import { compareCodePoints, isPlainObject, pyEqual } from './values.ts';
@@ -55,8 +56,13 @@ export async function readLock(file: string): Promise<LockFile> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file, format: 'absent', stages: new Map() };
     throw new MlopsError('io', `cannot read dvc.lock: ${(e as Error).message}`, { location: { file }, cause: e });
   }
-  return parseLock(text, file);
+  const lock = parsedLocks.get(file, text, () => parseLock(text, file));
+  // Callers record stages they ran in their copy of the map; the entries themselves are replaced, never changed.
+  return { ...lock, stages: new Map(lock.stages) };
 }
+
+/** Parsed locks by text: a 50-stage dvc.lock is the largest YAML a no-op status reads. */
+const parsedLocks = new TextCache<LockFile>(16);
 
 export function parseLock(text: string, file: string): LockFile {
   const src = parseYamlLocated(text, file, 'dvc.lock');

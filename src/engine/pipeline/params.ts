@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { MlopsError } from '../errors.ts';
 import type { ErrorLocation } from '../errors.ts';
+import { TextCache } from './textCache.ts';
 import { parseYamlLocated } from './yamlRead.ts';
 import { isPlainObject, normalizeNumbers, pyEqual } from './values.ts';
 import type { PyValue } from './values.ts';
@@ -29,6 +30,14 @@ export function paramsFormat(file: string): ParamsFormat {
  * `usedAt` is where the file is referenced (dvc.yaml line), for "does not exist" errors.
  */
 export function readParamsFile(absPath: string, shown = absPath, usedAt?: ErrorLocation): ParamsData {
+  return readParamsFileText(absPath, shown, usedAt).data;
+}
+
+/** Parsed params by file, remembered by text: one status reads params.yaml for templating, checks and every stage. */
+const parsedParams = new TextCache<ParamsData>();
+
+/** readParamsFile, plus the text it was parsed from. The data is shared: read-only. */
+export function readParamsFileText(absPath: string, shown = absPath, usedAt?: ErrorLocation): { data: ParamsData; text: string } {
   const format = paramsFormat(absPath);
   if (format === 'py') {
     throw new MlopsError('format', `params file ${shown} is a Python file, which is not supported`, {
@@ -53,15 +62,18 @@ export function readParamsFile(absPath: string, shown = absPath, usedAt?: ErrorL
     }
     throw new MlopsError('io', `cannot read params file ${shown}: ${(e as Error).message}`, { location: { file: absPath }, cause: e });
   }
-  const data = parseParamsText(text, absPath, format);
-  if (data === null) return {};
-  if (!isPlainObject(data)) {
-    throw new MlopsError('format', `params file ${shown} must hold a mapping of names to values`, {
-      location: { file: absPath, line: 1 },
-      hint: 'write `name: value` pairs at the top level',
-    });
-  }
-  return data as ParamsData;
+  const data = parsedParams.get(absPath, text, () => {
+    const parsed = parseParamsText(text, absPath, format);
+    if (parsed === null) return {};
+    if (!isPlainObject(parsed)) {
+      throw new MlopsError('format', `params file ${shown} must hold a mapping of names to values`, {
+        location: { file: absPath, line: 1 },
+        hint: 'write `name: value` pairs at the top level',
+      });
+    }
+    return parsed as ParamsData;
+  });
+  return { data, text };
 }
 
 export function parseParamsText(text: string, file: string, format: ParamsFormat): PyValue {

@@ -3,7 +3,7 @@
  * run and one per stage, with status transitions as they happen, so a crash leaves a row that
  * says "running" rather than nothing.
  */
-import { simpleGit } from 'simple-git';
+import { execFile } from 'node:child_process';
 import type { Store } from '../store/store.ts';
 import { toPlain } from './values.ts';
 
@@ -16,17 +16,20 @@ export interface GitState {
   dirty: boolean | null;
 }
 
-/** HEAD and whether tracked files differ from it; nulls outside a git repository. */
-export async function gitState(dir: string): Promise<GitState> {
-  try {
-    const git = simpleGit({ baseDir: dir, timeout: { block: 10_000 } });
-    if (!(await git.checkIsRepo())) return { commit: null, dirty: null };
-    const commit = await git.revparse(['HEAD']).then((s) => s.trim(), () => null);
-    const st = await git.status(['--untracked-files=no']);
-    return { commit, dirty: !st.isClean() };
-  } catch {
-    return { commit: null, dirty: null };
-  }
+/**
+ * HEAD and whether tracked files differ from it; nulls outside a git repository (or without
+ * git). One `git status` answers both (`# branch.oid` and one line per changed tracked file);
+ * --no-optional-locks keeps it from taking the index lock a concurrent git command needs.
+ */
+export function gitState(dir: string): Promise<GitState> {
+  return new Promise((resolve) => {
+    execFile('git', ['--no-optional-locks', 'status', '--porcelain=v2', '--branch', '--untracked-files=no'], { cwd: dir, timeout: 10_000, maxBuffer: 64 << 20 }, (err, stdout) => {
+      if (err) return resolve({ commit: null, dirty: null });
+      const lines = stdout.split('\n').filter(Boolean);
+      const oid = lines.find((l) => l.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+      resolve({ commit: oid && /^[0-9a-f]{40,64}$/.test(oid) ? oid : null, dirty: lines.some((l) => !l.startsWith('#')) });
+    });
+  });
 }
 
 export interface StageRowUpdate {
@@ -54,6 +57,11 @@ export class RunRecorder {
                   VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`)
         .run(id, startedAt, JSON.stringify(targets), git.commit, git.dirty === null ? null : git.dirty ? 1 : 0, origin, actor),
     );
+  }
+
+  /** Git state known only once the first stage is about to run (a no-op run asks git nothing). */
+  setRunGit(id: string, git: GitState): void {
+    this.store.write((db) => db.prepare('UPDATE pipeline_runs SET git_commit = ?, git_dirty = ? WHERE id = ?').run(git.commit, git.dirty === null ? null : git.dirty ? 1 : 0, id));
   }
 
   finishRun(id: string, status: Exclude<PipelineRunStatus, 'running'>, endedAt: string): void {

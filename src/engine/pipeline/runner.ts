@@ -22,6 +22,8 @@ import type { LockStage } from './lock.ts';
 import type { ParamsData } from './params.ts';
 import { defaultCacheDir, findDvcRoot, findWorkspaceRoot } from './repo.ts';
 import { RunRecorder, gitState } from './runRecord.ts';
+import type { GitState } from './runRecord.ts';
+import { PipelineRunTracking } from '../tracking/pipelineRuns.ts';
 import { commandLines, executeStage } from './stageExec.ts';
 import { checkStages, stageStatus } from './status.ts';
 import type { StatusReason } from './status.ts';
@@ -144,9 +146,20 @@ export async function runPipeline(target: string | Pipeline, o: RunOptions): Pro
 
   const runId = newRunId();
   const recorder = o.store ? new RunRecorder(o.store) : undefined;
+  let tracking: PipelineRunTracking | undefined;
+  // Asking git costs a `git status` process: a no-op run records none; a run that executes
+  // stages fills this in (run row, tracking) once, before its first stage starts.
+  const git: GitState = { commit: null, dirty: null };
+  let gitAsked: Promise<void> | undefined;
+  const askGit = (): Promise<void> => (gitAsked ??= gitState(pipeline.dir).then((g) => {
+    Object.assign(git, g);
+    recorder?.setRunGit(runId, g);
+  }));
   if (recorder) {
-    const git = await gitState(pipeline.dir);
-    recorder.startRun(runId, new Date().toISOString(), { targets: o.targets ?? [], downstream: !!o.downstream, single: !!o.single, force: !!o.force, jobs: o.jobs ?? 1 }, git, o.origin ?? 'cli', o.actor ?? null);
+    const startedAt = new Date().toISOString();
+    recorder.startRun(runId, startedAt, { targets: o.targets ?? [], downstream: !!o.downstream, single: !!o.single, force: !!o.force, jobs: o.jobs ?? 1 }, git, o.origin ?? 'cli', o.actor ?? null);
+    // Experiment tracking: a run that executes stages becomes a tracked run (params, metrics, live series).
+    tracking = new PipelineRunTracking({ store: o.store!, pipeline, runId, workspaceRoot, startedAt, git });
   }
   const runsDir = await ensureRunsDir(workspaceRoot);
   const emit = (e: RunEvent): void => {
@@ -185,6 +198,7 @@ export async function runPipeline(target: string | Pipeline, o: RunOptions): Pro
     if (st.state === 'frozen') return record({ stage: name, status: 'skipped', reasons: [{ kind: 'frozen', message: 'frozen: never run' }] });
     if (st.state === 'up-to-date' && !o.force) return record({ stage: name, status: 'skipped', reasons: [] });
     const reasons = st.reasons.length ? st.reasons : [{ kind: 'forced' as const, message: 'forced' }];
+    if (recorder) await askGit();
     const runDir = path.join(runsDir, runId, safeName(name));
     await fs.mkdir(runDir, { recursive: true });
     const logPath = path.join(runDir, 'output.log');
@@ -196,6 +210,7 @@ export async function runPipeline(target: string | Pipeline, o: RunOptions): Pro
       startedAt,
       logPath: path.relative(workspaceRoot, logPath).split(path.sep).join('/'),
     });
+    tracking?.stageStarted(name, runDir);
     emit({ type: 'stage-started', stage: name, reasons, runDir });
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -218,6 +233,7 @@ export async function runPipeline(target: string | Pipeline, o: RunOptions): Pro
     } catch (e) {
       r = { status: 'failed' as const, durationMs: 0, error: new MlopsError('io', describeError(e), { cause: e }) };
     }
+    tracking?.stageFinished(name);
     afterRun(name, 'lock' in r ? r.lock : undefined);
     const result: StageResult = {
       stage: name,
@@ -278,6 +294,7 @@ export async function runPipeline(target: string | Pipeline, o: RunOptions): Pro
   const stages = selected.map((n) => results.get(n)!);
   const status: RunResult['status'] = o.signal?.aborted || stages.some((s) => s.status === 'stopped') ? 'stopped'
     : stages.some((s) => s.status === 'failed') ? 'failed' : 'succeeded';
+  tracking?.finish(status, lock.stages, selected);
   recorder?.finishRun(runId, status, new Date().toISOString());
   emit({ type: 'run-finished', runId, status });
   return { runId, status, dryRun: false, stages, durationMs: Math.round(performance.now() - t0) };

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { DEFAULT_PARAMS_FILE, readParamsFile } from './params.ts';
+import { DEFAULT_PARAMS_FILE, readParamsFileText } from './params.ts';
 import { isPlainObject, pyStr } from './values.ts';
 import type { PyValue } from './values.ts';
 import { suggest } from './suggest.ts';
@@ -46,9 +46,15 @@ export class Context {
   private sources = new Map<string, string>();
   private imports = new Map<string, string[] | null>();
   private reserved = new Set<string>();
+  /**
+   * Every vars file looked at (absolute) with the text read, or null when it was absent (the
+   * default params.yaml): what the stages depend on besides dvc.yaml. Shared by clones and views.
+   */
+  filesRead = new Map<string, string | null>();
 
   clone(): Context {
     const c = new Context();
+    c.filesRead = this.filesRead;
     c.data = deepCopy(this.data);
     c.sources = new Map(this.sources);
     c.imports = new Map([...this.imports].map(([k, v]) => [k, v ? [...v] : null]));
@@ -62,6 +68,7 @@ export class Context {
     c.data = { ...this.data, ...values };
     c.sources = this.sources;
     c.imports = this.imports;
+    c.filesRead = this.filesRead;
     c.reserved = new Set([...this.reserved, ...Object.keys(values)]);
     return c;
   }
@@ -113,7 +120,9 @@ export class Context {
     if (!existsSync(abs)) throw new TemplateError(`vars file '${shown}' does not exist`, at, 'create it or fix the path');
     let data: Dict;
     try {
-      data = readParamsFile(abs, shown);
+      const read = readParamsFileText(abs, shown);
+      this.filesRead.set(abs, read.text);
+      data = read.data;
     } catch (e) {
       throw new TemplateError((e as Error).message, at, (e as { hint?: string }).hint);
     }
@@ -132,7 +141,10 @@ export class Context {
 
   /** A `vars` list; `withDefault` first loads params.yaml from `wdir` when it exists. */
   loadVars(vars: PyValue, wdir: string, base: string, at: ReadonlyArray<string | number>, stageName?: string, withDefault = false): void {
-    if (withDefault && existsSync(path.join(wdir, DEFAULT_PARAMS_FILE))) this.mergeFile(DEFAULT_PARAMS_FILE, wdir, base, at);
+    if (withDefault) {
+      if (existsSync(path.join(wdir, DEFAULT_PARAMS_FILE))) this.mergeFile(DEFAULT_PARAMS_FILE, wdir, base, at);
+      else this.filesRead.set(path.resolve(wdir, DEFAULT_PARAMS_FILE), null);
+    }
     if (vars === null || vars === undefined) return;
     if (!Array.isArray(vars)) throw new TemplateError('"vars" must be a list of file names and mappings', at, 'write `vars:` followed by `- params.yaml` or `- {name: value}` items');
     vars.forEach((item, i) => {

@@ -68,5 +68,7 @@ export interface Pipeline {
   plots: PyValue[];
   artifacts: Record<string, PyValue>;
   datasets: PyValue[];
+  /** Absolute paths of the `vars` files templating read (params.yaml by default): the stages depend on them. */
+  varsFiles: string[];
   source: LocatedDoc;
 }

@@ -132,6 +132,131 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'tracking: runs, params, metrics, series',
+    sql: `
+      -- Our own runs (pipeline runs and JSONL live logging); MLflow and DVCLive are read in place.
+      CREATE TABLE runs (
+        rid             INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: readers cache rid → run
+        id              TEXT NOT NULL UNIQUE,  -- native id; the API id is 'mlops:' || id
+        origin          TEXT NOT NULL,         -- pipeline | jsonl | api
+        experiment      TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('running', 'finished', 'failed', 'killed')),
+        started_at      TEXT,
+        ended_at        TEXT,
+        git_commit      TEXT,
+        git_dirty       INTEGER,
+        tags            TEXT NOT NULL DEFAULT '{}',   -- JSON {key: value}
+        inputs          TEXT NOT NULL DEFAULT '[]',   -- JSON [{path, hash, size}]
+        outputs         TEXT NOT NULL DEFAULT '[]',
+        extra           TEXT NOT NULL DEFAULT '{}',   -- JSON {key: text} for display
+        warnings        TEXT NOT NULL DEFAULT '[]',   -- JSON [text]
+        pipeline_run_id TEXT REFERENCES pipeline_runs(id) ON DELETE SET NULL,
+        seq             INTEGER NOT NULL            -- bumped on every change, so readers reload only what changed
+      ) STRICT;
+      CREATE INDEX runs_experiment ON runs(experiment, started_at);
+      CREATE INDEX runs_seq ON runs(seq);
+      CREATE TABLE run_params (
+        rid   INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        key   TEXT NOT NULL,                   -- flattened, dotted
+        value TEXT NOT NULL,                   -- JSON scalar, full length
+        PRIMARY KEY (rid, key)
+      ) STRICT, WITHOUT ROWID;
+      -- One row per (run, metric): the latest value, and the id its step series is stored under.
+      CREATE TABLE run_metrics (
+        series    INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, so stale points can never join a new series
+        rid       INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        key       TEXT NOT NULL,
+        value     REAL,                        -- NULL = NaN (SQLite stores NaN as NULL); infinities are kept
+        step      INTEGER,
+        timestamp INTEGER,                     -- ms since the epoch
+        UNIQUE (rid, key)
+      ) STRICT;
+      -- No foreign key here: a parent lookup per point would halve bulk ingest; deleteRun removes points itself.
+      CREATE TABLE metric_points (
+        series    INTEGER NOT NULL,
+        step      INTEGER NOT NULL,
+        value     REAL,                        -- NULL = NaN
+        timestamp INTEGER,
+        PRIMARY KEY (series, step)
+      ) STRICT, WITHOUT ROWID;
+      -- How far each live metrics.jsonl has been read, so any process can resume the tail exactly once.
+      CREATE TABLE run_logs (
+        path      TEXT PRIMARY KEY,            -- absolute path of the JSONL file
+        rid       INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,
+        offset    INTEGER NOT NULL,            -- bytes consumed (always at a line boundary)
+        line      INTEGER NOT NULL,            -- lines consumed
+        next_step INTEGER NOT NULL DEFAULT 0   -- for lines without "step"
+      ) STRICT;
+    `,
+  },
+  {
+    version: 6,
+    name: 'registry: models, versions, aliases, audit',
+    sql: `
+      CREATE TABLE registered_models (
+        name            TEXT PRIMARY KEY,
+        description     TEXT NOT NULL DEFAULT '',
+        tags            TEXT NOT NULL DEFAULT '{}',   -- JSON {key: value}
+        created_at      TEXT NOT NULL,
+        created_by      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        next_version    INTEGER NOT NULL DEFAULT 1,   -- version numbers are never reused, even after a delete
+        card            TEXT,                         -- model card (Markdown); NULL = generated on demand
+        card_updated_at TEXT,
+        card_updated_by TEXT
+      ) STRICT;
+      CREATE TABLE model_versions (
+        model         TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE,
+        version       INTEGER NOT NULL,
+        artifact_path TEXT NOT NULL,                  -- workspace-relative, POSIX separators
+        kind          TEXT NOT NULL CHECK (kind IN ('file', 'dir')),
+        hash          TEXT NOT NULL,                  -- DVC 3 md5 (.dir for folders); the content is in the cache
+        size          INTEGER NOT NULL,
+        nfiles        INTEGER,
+        stage         TEXT NOT NULL DEFAULT 'None' CHECK (stage IN ('None', 'Staging', 'Production', 'Archived')),
+        description   TEXT NOT NULL DEFAULT '',
+        tags          TEXT NOT NULL DEFAULT '{}',     -- JSON {key: value}
+        created_at    TEXT NOT NULL,
+        created_by    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL,
+        run_id        TEXT,                           -- tracking run id ('mlops:…'), NULL when registered by hand
+        lineage       TEXT NOT NULL,                  -- JSON: run snapshot, git commit, data hashes, metrics, params
+        mlmodel       TEXT,                           -- JSON: flavors and signature of an MLflow MLmodel file
+        PRIMARY KEY (model, version)
+      ) STRICT;
+      CREATE INDEX model_versions_hash ON model_versions(hash);
+      CREATE TABLE model_aliases (
+        model   TEXT NOT NULL,
+        alias   TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        set_at  TEXT NOT NULL,
+        set_by  TEXT NOT NULL,
+        PRIMARY KEY (model, alias),                   -- one version per alias per model
+        FOREIGN KEY (model, version) REFERENCES model_versions(model, version) ON DELETE CASCADE
+      ) STRICT;
+      -- Hash-chained: hash = sha256(JCS(entry without hash)), entry includes prev_hash (README, "Audit trail").
+      CREATE TABLE registry_audit (
+        seq        INTEGER PRIMARY KEY,               -- 1, 2, 3… without gaps
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        origin     TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        outcome    TEXT NOT NULL,                     -- applied | blocked | refused
+        model      TEXT NOT NULL,
+        version    INTEGER,
+        from_state TEXT,                              -- JSON
+        to_state   TEXT,                              -- JSON
+        checks     TEXT NOT NULL,                     -- JSON [check results]
+        detail     TEXT NOT NULL,                     -- JSON
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX registry_audit_model ON registry_audit(model, version);
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -5,7 +5,7 @@
  * written to a temp name inside the cache, re-hashed, then renamed into place.
  */
 import { randomBytes } from 'node:crypto';
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { MlopsError } from '../errors.ts';
 import { tempSibling } from '../fsutil.ts';
@@ -71,9 +71,10 @@ export class ObjectCache {
     return path.join(this.layoutRoot(algorithm), oid.slice(0, 2), oid.slice(2));
   }
 
+  // One synchronous stat: a thread-pool round trip per object was most of checking a folder's objects.
   async has(oid: string, algorithm: HashAlgorithm = 'md5'): Promise<boolean> {
     try {
-      return (await fs.stat(this.objectPath(oid, algorithm))).isFile();
+      return statSync(this.objectPath(oid, algorithm), { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
     }

@@ -18,7 +18,7 @@ import type { HashAlgorithm } from './hash.ts';
 import { md5Hex } from './hash.ts';
 import { dirInfo, mapLimit } from './manifest.ts';
 import type { DirInfo, ManifestEntry } from './manifest.ts';
-import { CHUNK, Fingerprinter, absOf, combineChunks, fingerprintLine } from './statPool.ts';
+import { CHUNK, MIN_FOR_WORKERS, absOf, combineRecords, fingerprintTree, partDigest, recordOf } from './statPool.ts';
 import type { WalkEntry } from './statPool.ts';
 import type { StateCache } from './stateCache.ts';
 
@@ -117,15 +117,26 @@ export async function scanFiles(dir: string, signal?: AbortSignal): Promise<Scan
   return (await statEntries(root, await walkTree(root, signal), signal)).files;
 }
 
-/** The statPool fingerprint of already-stat'ed files (same chunks, same lines). */
+/**
+ * The statPool fingerprint of already-stat'ed files in walk order (same records: walkTree lists
+ * a folder's files together, in readdir order, as statPool.scanDirs does).
+ */
 export function treeFingerprint(files: readonly ScannedFile[]): string {
-  const digests: string[] = [];
-  for (let i = 0; i < files.length; i += CHUNK) {
-    const h = createHash('md5');
-    h.update(files.slice(i, i + CHUNK).map((f) => fingerprintLine(f.relpath, f.stats.ino, f.stats.size, f.stats.mtimeMs)).join(''));
-    digests.push(h.digest('hex'));
+  const records: string[] = [];
+  const dirOf = (relpath: string): string => relpath.slice(0, Math.max(0, relpath.lastIndexOf('/')));
+  for (let i = 0; i < files.length;) {
+    const dir = dirOf(files[i]!.relpath);
+    let j = i + 1;
+    while (j < files.length && dirOf(files[j]!.relpath) === dir) j++;
+    for (let k = i, part = 0; k < j; k += CHUNK, part++) {
+      const slice = files.slice(k, Math.min(j, k + CHUNK));
+      const ids = new Float64Array(slice.flatMap((f) => [f.stats.ino, f.stats.size, f.stats.mtimeMs]));
+      const names = slice.map((f) => (dir === '' ? f.relpath : f.relpath.slice(dir.length + 1)));
+      records.push(recordOf(dir, part, partDigest(createHash, names, ids)));
+    }
+    i = j;
   }
-  return combineChunks(digests);
+  return combineRecords(records);
 }
 
 /** Printable ASCII without `"` and `\`: json.dumps writes these strings unchanged. */
@@ -162,11 +173,10 @@ export async function hashPath(abs: string, state: StateCache, algorithm: HashAl
     return { kind: 'file', oid, size: st.size, isexec: process.platform !== 'win32' && (st.mode & EXEC_BITS) !== 0 };
   }
   const known = options.entries ? undefined : state.treeGet(abs, algorithm);
-  const fp = known ? new Fingerprinter(abs) : undefined;
-  const walked = await walkTree(abs, signal, fp && ((e) => fp.add(e)));
-  if (known && fp && (await fp.finish()) === known.fingerprint) {
+  if (known && (await fingerprintTree(abs, { parallel: known.nfiles >= MIN_FOR_WORKERS, signal })) === known.fingerprint) {
     return { kind: 'dir', oid: known.oid, size: known.size, nfiles: known.nfiles };
   }
+  const walked = await walkTree(abs, signal);
   const { files, complete } = await statEntries(abs, walked, signal);
   state.preload(abs);
   const entries = new Array<ManifestEntry>(files.length);

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 
 /** `md5`: DVC 3 raw bytes. `md5-dos2unix`: DVC 2.x, CRLF folded to LF in text files. */
@@ -20,7 +20,16 @@ export type Dos2unixRule = 'per-file' | 'per-chunk';
 export interface FileHashOptions {
   /** Only for `md5-dos2unix`; defaults to `per-file` (what 2.x lock and pointer files hold). */
   dos2unixRule?: Dos2unixRule;
+  /** The size a stat just gave, when the caller has one: small files are then read in one call. */
+  size?: number;
 }
+
+/**
+ * Files up to this size are read with one synchronous call (open, read, close inside it): an
+ * asynchronous read costs five thread-pool round trips, which is most of the time for the small
+ * files a pipeline status hashes. Larger files stream.
+ */
+export const SMALL_FILE = 1 << 20;
 
 /** Both producers read and convert in chunks of exactly this size (A.8). */
 export const DOS2UNIX_CHUNK = 1 << 20;
@@ -39,6 +48,14 @@ export function md5Hex(data: string | Uint8Array): string {
 
 /** The hash DVC records for a file under `algorithm`. */
 export function hashFile(file: string, algorithm: HashAlgorithm, options: FileHashOptions = {}): Promise<string> {
+  if (options.size !== undefined && options.size <= SMALL_FILE) {
+    try {
+      const data = readFileSync(file);
+      return Promise.resolve(algorithm === 'md5' ? md5Hex(data) : md5Dos2unixBytes(data, options.dos2unixRule ?? 'per-file'));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
   return algorithm === 'md5' ? md5File(file) : md5Dos2unixFile(file, options.dos2unixRule ?? 'per-file');
 }
 

@@ -8,7 +8,7 @@
  * disk. `symlinks: 'skip'` ignores every link instead. Other non-regular files (FIFOs,
  * sockets, devices) never produce entries: reading them could block or never end.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, statSync } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import path from 'node:path';
 import { MlopsError } from '../errors.ts';
@@ -135,7 +135,7 @@ interface WalkedFile {
 export async function buildManifest(dir: string, options: BuildManifestOptions = {}): Promise<DirInfo> {
   const algorithm = options.algorithm ?? 'md5';
   const hasher: FileHasher =
-    options.hashFile ?? ((abs) => hashFile(abs, algorithm, { dos2unixRule: options.dos2unixRule ?? 'per-file' }));
+    options.hashFile ?? ((abs, _rel, st) => hashFile(abs, algorithm, { dos2unixRule: options.dos2unixRule ?? 'per-file', size: st.size }));
   const files = await walkFiles(dir, options);
   const entries = await mapLimit(files, options.concurrency ?? 8, async (f) => ({
     relpath: f.relpath,
@@ -157,9 +157,16 @@ export async function walkFiles(
     throw new MlopsError('usage', 'not a directory', { location: { file: root } });
   }
   const pending: string[] = [''];
+  // Stats are synchronous (a thread-pool round trip each costs more than the stat), with a
+  // yield now and then so a large folder does not hold up the event loop.
+  let sinceYield = 0;
   while (pending.length > 0) {
     const rel = pending.pop()!;
     const absDir = rel === '' ? root : path.join(root, ...rel.split('/'));
+    if (sinceYield >= 2000) {
+      sinceYield = 0;
+      await new Promise((r) => setImmediate(r));
+    }
     let dirents: Dirent[];
     try {
       dirents = await fs.readdir(absDir, { withFileTypes: true });
@@ -177,7 +184,12 @@ export async function walkFiles(
       }
       if (d.isSymbolicLink()) {
         if (options.symlinks === 'skip' || options.ignore?.(childRel, false)) continue;
-        const target = await fs.stat(abs).catch(() => undefined);
+        let target: Stats | undefined;
+        try {
+          target = statSync(abs);
+        } catch {
+          target = undefined;
+        }
         if (target === undefined) {
           throw new MlopsError('not-found', 'broken symbolic link inside a tracked directory', {
             location: { file: abs },
@@ -191,7 +203,8 @@ export async function walkFiles(
         if (!options.ignore?.(childRel, true)) pending.push(childRel);
       } else if (d.isFile()) {
         if (options.ignore?.(childRel, false)) continue;
-        out.push({ abs, relpath: childRel, stats: await fs.stat(abs) });
+        out.push({ abs, relpath: childRel, stats: statSync(abs) });
+        sinceYield++;
       }
     }
   }

@@ -3,7 +3,7 @@
  * globs and everything inside tracked outputs (DVC forbids overlapping outputs, and a 20,000
  * file dataset must not be listed just to look for pointers in it).
  */
-import { promises as fs } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import { MlopsError } from '../errors.ts';
@@ -61,7 +61,7 @@ export function pointerEntries(parsed: ParsedPointer, pointerRel: string): Track
 export async function readPointer(abs: string, shown: string): Promise<ParsedPointer | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(abs, 'utf8');
+    text = readFileSync(abs, 'utf8'); // a pointer is a few hundred bytes: one call, no thread-pool round trips
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new MlopsError('io', `cannot read pointer file: ${(e as Error).message}`, { location: { file: shown }, cause: e });
@@ -78,38 +78,43 @@ export async function scanPointers(root: string, ignore: IgnoreMatcher, skip: (r
   const problems: MlopsError[] = [];
   const pipelineDirs: string[] = [];
   const queue: string[] = [''];
-  while (queue.length > 0) {
-    signal?.throwIfAborted();
-    const batch = queue.splice(0, 32);
-    const listed = await Promise.all(batch.map(async (rel) => {
-      const dirents = await fs.readdir(rel === '' ? root : path.join(root, ...rel.split('/')), { withFileTypes: true }).catch(() => [] as Dirent[]);
-      return { rel, dirents };
-    }));
-    for (const { rel, dirents } of listed) {
-      const join = (name: string): string => (rel === '' ? name : `${rel}/${name}`);
-      const outputs = new Set<string>();
-      const pointerFiles = dirents.filter((d) => d.name.endsWith('.dvc') && !d.isDirectory());
-      await Promise.all(pointerFiles.map(async (d) => {
-        const pointerRel = join(d.name);
-        try {
-          const parsed = await readPointer(path.join(root, ...pointerRel.split('/')), pointerRel);
-          if (!parsed) return;
-          for (const e of pointerEntries(parsed, pointerRel)) {
-            entries.push(e);
-            outputs.add(e.path);
-          }
-        } catch (e) {
-          if (e instanceof MlopsError) problems.push(e);
-          else throw e;
+  // Breadth first, listing synchronously (an asynchronous readdir is a thread-pool round trip per
+  // folder, which was most of a status of a small workspace), yielding now and then.
+  for (let next = 0; next < queue.length; next++) {
+    if (next % 64 === 63) {
+      signal?.throwIfAborted();
+      await new Promise((r) => setImmediate(r));
+    }
+    const rel = queue[next]!;
+    let dirents: Dirent[];
+    try {
+      dirents = readdirSync(rel === '' ? root : path.join(root, ...rel.split('/')), { withFileTypes: true });
+    } catch {
+      dirents = [];
+    }
+    const join = (name: string): string => (rel === '' ? name : `${rel}/${name}`);
+    const outputs = new Set<string>();
+    const pointerFiles = dirents.filter((d) => d.name.endsWith('.dvc') && !d.isDirectory());
+    await Promise.all(pointerFiles.map(async (d) => {
+      const pointerRel = join(d.name);
+      try {
+        const parsed = await readPointer(path.join(root, ...pointerRel.split('/')), pointerRel);
+        if (!parsed) return;
+        for (const e of pointerEntries(parsed, pointerRel)) {
+          entries.push(e);
+          outputs.add(e.path);
         }
-      }));
-      if (dirents.some((d) => (d.name === 'dvc.yaml' || d.name === 'dvc.lock') && d.isFile())) pipelineDirs.push(rel);
-      for (const d of dirents) {
-        if (!d.isDirectory() || SKIP_DIRS.has(d.name) || isTempName(d.name)) continue;
-        const child = join(d.name);
-        if (outputs.has(child) || ignore.ignores(child) || skip(child)) continue;
-        queue.push(child);
+      } catch (e) {
+        if (e instanceof MlopsError) problems.push(e);
+        else throw e;
       }
+    }));
+    if (dirents.some((d) => (d.name === 'dvc.yaml' || d.name === 'dvc.lock') && d.isFile())) pipelineDirs.push(rel);
+    for (const d of dirents) {
+      if (!d.isDirectory() || SKIP_DIRS.has(d.name) || isTempName(d.name)) continue;
+      const child = join(d.name);
+      if (outputs.has(child) || ignore.ignores(child) || skip(child)) continue;
+      queue.push(child);
     }
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

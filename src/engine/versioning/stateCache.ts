@@ -160,7 +160,7 @@ export class StateCache {
     const stats = st ?? (await fs.stat(abs));
     const known = this.get(abs, stats, algorithm);
     if (known) return known;
-    const md5 = await hashFile(abs, algorithm);
+    const md5 = await hashFile(abs, algorithm, { size: stats.size });
     // Only remember the hash when the file did not change while it was read.
     const after = await fs.stat(abs);
     if (statKey(after).key === statKey(stats).key) this.set(abs, after, md5, algorithm);

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Coalescer, Disposable } from '../lifecycle.ts';
 import type { Log } from '../log.ts';
 import { pipelineStatus, type PipelineStatus, type StageStatus } from '../../engine/pipeline/status.ts';
-import { PIPELINE_FILE } from '../../engine/pipeline/dvcyaml.ts';
+import { LOCK_FILE, PIPELINE_FILE } from '../../engine/pipeline/dvcyaml.ts';
+import { DEFAULT_PARAMS_FILE } from '../../engine/pipeline/params.ts';
+import { pipelineWatchPaths, watchGlob } from '../../engine/pipeline/watchSet.ts';
 import type { StageResult } from '../../engine/pipeline/runner.ts';
 import type { Hasher } from '../../engine/pipeline/hasher.ts';
 import { MlopsError, describeError, isMlopsError } from '../../engine/errors.ts';
@@ -21,7 +23,9 @@ export interface PipelineData {
 
 /**
  * Every dvc.yaml in the workspace with the status of its stages, recomputed (debounced) when the
- * pipeline, its lock, its params or any of its dependencies change.
+ * pipeline, its lock, its vars or params files, a dependency or an output changes. Only those
+ * paths are watched (one glob per workspace folder, rebuilt after each reload, so an edit of
+ * dvc.yaml moves it); saves elsewhere cost nothing.
  */
 export class PipelineModel extends Disposable {
   private data: PipelineData[] = [];
@@ -30,6 +34,8 @@ export class PipelineModel extends Disposable {
   readonly onDidChange = this.changed.event;
   private readonly refresher: Coalescer;
   private readonly log: Log;
+  /** Per workspace folder (uri): the glob watched now and its watcher. */
+  private readonly watchers = new Map<string, { glob: string; watcher: vscode.Disposable }>();
 
   /** A state-cache hasher for initialized folders, so a no-op status only stats files. */
   readonly hasherFor: (folder: vscode.WorkspaceFolder) => Hasher | undefined;
@@ -39,15 +45,9 @@ export class PipelineModel extends Disposable {
     this.log = log;
     this.hasherFor = hasherFor;
     this.refresher = this.register(new Coalescer(() => this.reload(), 300));
-    // Dependencies can be anywhere; a save of any file may make a stage stale.
-    const w = this.register(vscode.workspace.createFileSystemWatcher('**/*'));
-    const onFs = (uri: vscode.Uri) => {
-      if (/[\\/](\.git|\.mlops|node_modules|\.dvc[\\/]cache)[\\/]/.test(uri.fsPath)) return;
-      this.refresher.trigger();
-    };
-    this.register(w.onDidCreate(onFs));
-    this.register(w.onDidChange(onFs));
-    this.register(w.onDidDelete(onFs));
+    // A pipeline added, edited or removed anywhere: reload, which also rebuilds the watch set.
+    this.watch(this.register(vscode.workspace.createFileSystemWatcher(`**/${PIPELINE_FILE}`)), (d) => this.register(d));
+    this.register({ dispose: () => this.unwatchAll() });
     this.register(vscode.workspace.onDidChangeWorkspaceFolders(() => this.refresher.trigger()));
     this.refresher.trigger();
   }
@@ -102,7 +102,57 @@ export class PipelineModel extends Disposable {
       }
     }
     this.data = next;
+    this.updateWatchers(next);
     void vscode.commands.executeCommand('setContext', 'mlops.hasPipeline', next.length > 0);
     this.changed.fire();
+  }
+
+  private watch(w: vscode.FileSystemWatcher, own: (d: vscode.Disposable) => void): void {
+    const onFs = (): void => this.refresher.trigger();
+    own(w.onDidCreate(onFs));
+    own(w.onDidChange(onFs));
+    own(w.onDidDelete(onFs));
+  }
+
+  /** One watcher per workspace folder over what its pipelines depend on; unchanged globs keep theirs. */
+  private updateWatchers(data: readonly PipelineData[]): void {
+    if (this.isDisposed) return;
+    const byFolder = new Map<string, { folder: vscode.WorkspaceFolder; paths: string[] }>();
+    for (const p of data) {
+      const key = p.folder.uri.toString();
+      const entry = byFolder.get(key) ?? { folder: p.folder, paths: [] };
+      byFolder.set(key, entry);
+      // A pipeline that did not load still has its files: fixing one of them must reload it.
+      const dir = path.dirname(p.file);
+      entry.paths.push(...(p.status ? pipelineWatchPaths(p.status.pipeline) : [p.file, path.join(dir, LOCK_FILE), path.join(dir, DEFAULT_PARAMS_FILE)]));
+    }
+    for (const [key, { folder, paths }] of byFolder) {
+      const glob = watchGlob(folder.uri.fsPath, paths);
+      const current = this.watchers.get(key);
+      if (current?.glob === glob) continue;
+      current?.watcher.dispose();
+      this.watchers.delete(key);
+      if (glob === undefined) continue;
+      const parts: vscode.Disposable[] = [];
+      const w = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+      parts.push(w);
+      this.watch(w, (d) => parts.push(d));
+      this.watchers.set(key, { glob, watcher: vscode.Disposable.from(...parts) });
+    }
+    for (const [key, { watcher }] of this.watchers) {
+      if (byFolder.has(key)) continue;
+      watcher.dispose();
+      this.watchers.delete(key);
+    }
+  }
+
+  private unwatchAll(): void {
+    for (const { watcher } of this.watchers.values()) watcher.dispose();
+    this.watchers.clear();
+  }
+
+  /** The glob watched in a workspace folder (for tests and the log). */
+  watchedGlob(folder: vscode.WorkspaceFolder): string | undefined {
+    return this.watchers.get(folder.uri.toString())?.glob;
   }
 }

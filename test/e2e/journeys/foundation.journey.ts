@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Journey } from '../journey.ts';
 
@@ -21,7 +21,8 @@ export const journey: Journey = {
     });
     await wb.step('initialize-from-palette', async () => {
       await wb.runCommand('MLOps: Initialize Workspace');
-      await wb.waitForNotification(/MLOps: initialized churn \(store schema \d+, mlops\.yaml created\)/);
+      // The example ships its own mlops.yaml (checks): initializing keeps it and creates only the store.
+      await wb.waitForNotification(/MLOps: initialized churn \(store schema \d+\)/);
     });
     await wb.step('workspace-tree', async () => {
       const rows = wb.treeRows('mlops');
@@ -32,6 +33,6 @@ export const journey: Journey = {
       assert.equal(await page.locator('.statusbar-item:has-text("not initialized")').count(), 0);
     });
     assert.ok(existsSync(path.join(workspaceDir, '.mlops', 'mlops.db')), 'the store exists on disk');
-    assert.ok(existsSync(path.join(workspaceDir, 'mlops.yaml')), 'mlops.yaml exists on disk');
+    assert.match(readFileSync(path.join(workspaceDir, 'mlops.yaml'), 'utf8'), /^checks:\n {2}file: checks\.yaml$/m, "the example's mlops.yaml was kept, not overwritten");
   },
 };

@@ -1,5 +1,5 @@
 // Starts and stops code-server for browser journeys, and installs extensions into it.
-// Same flags and settings as scripts/run-ext-tests.js (shared/reference/vscode-rig.md §4, §7).
+// Same flags and settings as scripts/run-ext-tests.js (test/code-server-settings.json; shared/reference/vscode-rig.md §4, §7).
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,24 +14,24 @@ const execFileAsync = promisify(execFile);
 export const REPO = path.resolve(import.meta.dirname, '../../..');
 export const HOST = '127.0.0.1';
 
-export const BASE_SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'telemetry.telemetryLevel': 'off',
-  // 1.139 migrates `false` to 'off' by rewriting settings.json at startup (a save that stalls 1.75 s).
-  'extensions.autoUpdate': 'off',
-  'extensions.autoCheckUpdates': false,
-  'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-} as const;
+/**
+ * Settings and flags shared with scripts/run-ext-tests.js, so the journeys and the integration
+ * tests run the same editor; the reasons for each are in the file.
+ */
+interface RigConfig {
+  settings: Record<string, unknown>;
+  trustedSettings: Record<string, unknown>;
+  untrustedSettings: Record<string, unknown>;
+  serverFlags: string[];
+  trustedFlags: string[];
+  vscodeOptions: string[];
+  smokeTestDriverOption: string;
+  chromiumArgs: string[];
+}
+const RIG = JSON.parse(readFileSync(path.join(REPO, 'test', 'code-server-settings.json'), 'utf8')) as RigConfig;
 
-// Restricted Mode without the "Do you trust the authors?" modal (it would pop up on the first
-// click, when the page gains focus). Trusted folders live in the browser profile, which is fresh
-// per openWorkbench(), so the folder starts untrusted.
-export const UNTRUSTED_SETTINGS = {
-  'security.workspace.trust.enabled': true,
-  'security.workspace.trust.startupPrompt': 'never',
-  'security.workspace.trust.banner': 'always',
-} as const;
+/** Headless Chromium flags of both runners. */
+export const CHROMIUM_ARGS: readonly string[] = RIG.chromiumArgs;
 
 export type Trust = 'trusted' | 'untrusted';
 
@@ -40,7 +40,7 @@ export interface StartOptions {
   folder?: string;
   extensionsDir?: string;
   userDataDir?: string;
-  /** Merged over the defaults above (last wins). */
+  /** Merged over the settings of test/code-server-settings.json (last wins). */
   settings?: Record<string, unknown>;
   /** Default: trusted (`--disable-workspace-trust`), or `untrusted` when MLOPS_TEST_TRUST=untrusted. */
   trust?: Trust;
@@ -171,15 +171,13 @@ function readSettings(file: string): Record<string, unknown> {
 /** The adapter's flags (rig §4), minus the smoke-test driver unless asked for. */
 export function serverArgs(l: Launcher, o: { configFile: string; port: number; userDataDir: string; extensionsDir: string; trust: Trust; smokeTestDriver: boolean }): string[] {
   const args = [
-    '--config', o.configFile, '--auth', 'none', '--bind-addr', `${HOST}:${o.port}`,
-    '--disable-telemetry', '--disable-update-check',
+    '--config', o.configFile, '--bind-addr', `${HOST}:${o.port}`, ...RIG.serverFlags,
     '--user-data-dir', o.userDataDir, '--extensions-dir', o.extensionsDir,
   ];
-  if (o.trust === 'trusted') args.push('--disable-workspace-trust');
+  if (o.trust === 'trusted') args.push(...RIG.trustedFlags);
   if (l.vscodeOptions) {
-    // Without it the server adopts a login shell's environment, and /etc/profile puts Node 20 first.
-    args.push('--vscode-option', 'force-disable-user-env');
-    if (o.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
+    for (const option of RIG.vscodeOptions) args.push('--vscode-option', option);
+    if (o.smokeTestDriver) args.push('--vscode-option', RIG.smokeTestDriverOption);
   }
   return args;
 }
@@ -197,8 +195,8 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   writeFileSync(settingsFile, JSON.stringify({
     ...(opts.userDataDir ? readSettings(settingsFile) : {}),
-    ...BASE_SETTINGS,
-    ...(trust === 'untrusted' ? UNTRUSTED_SETTINGS : { 'security.workspace.trust.enabled': false }),
+    ...RIG.settings,
+    ...(trust === 'untrusted' ? RIG.untrustedSettings : RIG.trustedSettings),
     ...opts.settings,
   }, null, 2) + '\n');
   const logFile = path.join(tmpDir, 'code-server.log');
@@ -207,7 +205,7 @@ export async function startCodeServer(opts: StartOptions = {}): Promise<CodeServ
     ...opts.env,
     PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter),
   };
-  if (!launcher.vscodeOptions && opts.smokeTestDriver) env.VSCODE_OPTIONS = 'enable-smoke-test-driver';
+  if (!launcher.vscodeOptions && opts.smokeTestDriver) env.VSCODE_OPTIONS = RIG.smokeTestDriverOption;
 
   let child: ChildProcess | undefined;
   let port = 0;

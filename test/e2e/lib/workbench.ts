@@ -16,13 +16,10 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, FrameLocator, Locator, Page } from 'playwright-core';
 
-export { installVsix, linkExtension, startCodeServer } from './code-server.ts';
-export type { CodeServer, StartOptions, Trust } from './code-server.ts';
+import { CHROMIUM_ARGS } from './code-server.ts';
 
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-] as const;
+export { CHROMIUM_ARGS, installVsix, linkExtension, startCodeServer } from './code-server.ts';
+export type { CodeServer, StartOptions, Trust } from './code-server.ts';
 
 /** Console errors every offline workbench produces; anything else is the journey's business. */
 export const HARMLESS_CONSOLE_ERRORS: readonly RegExp[] = [

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { activateExtension, workspaceRoot, waitFor } from './helpers.ts';
 import { CommandId } from '../../../src/extension/commandIds.ts';
@@ -76,6 +76,33 @@ suite('Pipeline', () => {
     const item = api.container.pipeline.tree.getTreeItem(node);
     assert.equal(item.contextValue, 'mlops.stage.failed');
     assert.match(String(item.description), /failed/);
+  });
+
+  test('only what the pipeline depends on is watched: an output rewrite reloads it, an unrelated file does not', async () => {
+    const model = api.container.pipeline.model;
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const glob = model.watchedGlob(folder) ?? '';
+    for (const p of ['dvc.yaml', 'dvc.lock', 'params.yaml', 'data/sample.csv', 'out/count.txt']) assert.ok(glob.includes(p), `${p} in ${glob}`);
+    // The same glob as VS Code reads it: which of two writes would reach the model at all.
+    const seen: string[] = [];
+    const probe = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, glob));
+    for (const on of [probe.onDidCreate, probe.onDidChange, probe.onDidDelete]) on((u) => seen.push(vscode.workspace.asRelativePath(u)));
+    let reloads = 0;
+    const sub = model.onDidChange(() => reloads++);
+    try {
+      writeFileSync(path.join(root, 'unrelated-notes.txt'), 'not part of the pipeline\n');
+      const count = path.join(root, 'out', 'count.txt');
+      await new Promise((r) => setTimeout(r, 1000));
+      reloads = 0;
+      writeFileSync(count, readFileSync(count));
+      await waitFor(() => seen.includes('out/count.txt'), 'the output rewrite to be seen by the watched glob');
+      await waitFor(() => reloads > 0, 'a reload after an output was rewritten');
+      assert.ok(!seen.includes('unrelated-notes.txt'), `a file the pipeline does not use is not watched (seen: ${seen.join(', ')})`);
+    } finally {
+      sub.dispose();
+      probe.dispose();
+      rmSync(path.join(root, 'unrelated-notes.txt'), { force: true });
+    }
   });
 
   test('stages are contributed as tasks of type mlops', async () => {

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chiSquareGof, twoProportionZ, zTest } from '../../../src/engine/drift/categorical.ts';
-import { categoricalSample, categoryTable, numericSample } from '../../../src/engine/drift/sample.ts';
+import { chiSquareGof, chiSquareHomogeneity, twoProportionZ, zTest } from '../../../src/engine/drift/index.ts';
+import { categoricalSample, categoryTable, numericSample } from '../../../src/engine/drift/index.ts';
 import { assertClose, rep, times } from './helpers.ts';
 
 const cat = categoricalSample;
@@ -68,6 +68,33 @@ describe('chi-square goodness of fit (§3.6)', () => {
 
   it('a single category gives p = 1 (scipy would give NaN for df = 0)', () => {
     assert.equal(chiSquareGof(categoryTable(cat(['x', 'x']), cat(['x']))).pValue, 1);
+  });
+});
+
+describe('chi-square test of homogeneity (R5: unseenCategories: homogeneity)', () => {
+  it('a small new category is weighed by its counts instead of forcing p = 0 (scipy chi2_contingency)', () => {
+    const ref = rep(['a', 'b', 'c'], [40, 35, 25]);
+    const cur = rep(['a', 'b', 'c', 'd'], [38, 30, 27, 5]);
+    const gof = chiSquareGof(categoryTable(cat(ref), cat(cur)));
+    assert.equal(gof.pValue, 0);
+    const r = chiSquareHomogeneity(categoryTable(cat(ref), cat(cur)));
+    assertClose(r.statistic, 5.512820512820513, 1e-13); // chi2_contingency([[40,35,25,0],[38,30,27,5]])
+    assertClose(r.pValue, 0.13787381646519323, 1e-12);
+    assert.equal(r.df, 3);
+    assert.deepEqual(r.unseenCategories, ['d']);
+  });
+
+  it('df = 1 applies Yates correction as scipy does by default', () => {
+    const r = chiSquareHomogeneity(categoryTable(cat(rep(['x', 'y'], [30, 70])), cat(rep(['x', 'y'], [45, 55]))));
+    assertClose(r.statistic, 4.181333333333333, 1e-13); // 4.8 without the correction
+    assertClose(r.pValue, 0.04087153408900628, 1e-12);
+  });
+
+  it('E1 table: χ² = 1.62241, p = 0.898526; one category or an empty side gives p = 1', () => {
+    const r = chiSquareHomogeneity(categoryTable(cat(rep([1, 2, 3, 4, 5, 6], [16, 18, 16, 14, 12, 12])), cat(rep([1, 2, 3, 4, 5, 6], [16, 16, 16, 16, 16, 8]))));
+    assertClose(r.statistic, 1.6224089635854342, 1e-13);
+    assertClose(r.pValue, 0.8985262394026607, 1e-12);
+    assert.equal(chiSquareHomogeneity(categoryTable(cat(['x', 'x']), cat(['x']))).pValue, 1);
   });
 });
 

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { columnDrift } from '../../../src/engine/drift/column-drift.ts';
+import { categoricalSample, columnDrift, columnDriftFromSamples, numericSample } from '../../../src/engine/drift/index.ts';
 import type { RawColumn } from '../../../src/engine/drift/columns.ts';
 import { driftReport, summarizeDrift } from '../../../src/engine/drift/dataset.ts';
 import { isMlopsError } from '../../../src/engine/errors.ts';
-import { assertClose, gen, times } from './helpers.ts';
+import { assertClose, gen, rep, times } from './helpers.ts';
 
 const int = (values: ArrayLike<number>): RawColumn => ({ dtype: 'integer', values });
 const flt = (values: ArrayLike<number>): RawColumn => ({ dtype: 'float', values });
@@ -198,6 +198,36 @@ describe('missing share as its own signal (R4)', () => {
     assertClose(r.missing.delta, 0.008 - 0.005, 1e-12);
     assert.ok(r.missing.pValue < 0.05);
     assert.equal(r.missing.changed, false); // |Δ| < 0.01
+  });
+});
+
+describe('columnDriftFromSamples with capped samples', () => {
+  it('totals: the missing share is over the file rows, not over kept + missing values', () => {
+    // 50 values kept out of 950 non-missing, 50 missing in a file of 1,000 rows on each side.
+    const kept = numericSample(Array.from({ length: 50 }, (_, i) => i));
+    const ref = { ...kept, missing: 50 };
+    const cur = { ...kept, missing: 100 };
+    const naive = columnDriftFromSamples('x', 'numerical', ref, cur);
+    assertClose(naive.missing.ref, 0.5, 1e-15); // 50 / (50 + 50): wrong for a sample
+    const r = columnDriftFromSamples('x', 'numerical', ref, cur, { totals: { ref: 1000, cur: 1000 } });
+    assertClose(r.missing.ref, 0.05, 1e-15);
+    assertClose(r.missing.cur, 0.1, 1e-15);
+    assert.equal(r.missing.changed, true);
+    assert.throws(() => columnDriftFromSamples('x', 'numerical', ref, cur, { totals: { ref: 10, cur: 1000 } }), /smaller than the missing counts/);
+  });
+
+  it('unseenCategories: homogeneity keeps chi-square finite and still lists the new category', () => {
+    const ref = categoricalSample(rep(['a', 'b', 'c'], [40, 35, 25]));
+    const cur = categoricalSample(rep(['a', 'b', 'c', 'd'], [38, 30, 27, 5]));
+    const evidently = columnDriftFromSamples('plan', 'categorical', ref, cur, { test: 'chisquare' });
+    assert.equal(evidently.score, 0);
+    assert.equal(evidently.drifted, true);
+    assert.equal(evidently.details.chiSquare?.mode, 'goodness-of-fit');
+    const h = columnDriftFromSamples('plan', 'categorical', ref, cur, { test: 'chisquare', unseenCategories: 'homogeneity' });
+    assertClose(h.score, 0.13787381646519323, 1e-12);
+    assert.equal(h.drifted, false);
+    assert.equal(h.details.chiSquare?.mode, 'homogeneity');
+    assert.deepEqual(h.unseenCategories, ['d']);
   });
 });
 

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { computeDriftReport, parseDriftSection } from '../../../src/engine/monitoring/index.ts';
 import type { ColumnReport, DriftReportDocument } from '../../../src/engine/monitoring/index.ts';
 import { MlopsError } from '../../../src/engine/errors.ts';
-import { REFERENCE, csv, rng } from './helpers.ts';
+import { REFERENCE, csv } from './helpers.ts';
+import { seededRandom } from '../../../src/engine/data/hashing.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const col = (doc: DriftReportDocument, name: string): ColumnReport => {
@@ -16,7 +17,7 @@ const col = (doc: DriftReportDocument, name: string): ColumnReport => {
 
 /** 300 rows: x numeric, g categorical, k a well-behaved control column. */
 function dataset(dir: string, name: string, seed: number, edit: (row: Array<string | number>, i: number) => void = () => {}, header = ['x', 'g', 'k']): string {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const rows = Array.from({ length: 300 }, (_, i) => {
     const row: Array<string | number> = [(r() * 100).toFixed(3), ['a', 'b', 'c'][Math.floor(r() * 3)]!, (r() * 5).toFixed(2)];
     edit(row, i);

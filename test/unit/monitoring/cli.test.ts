@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../../../src/cli/registry.ts';
 import { CHURN, MONITORING_YAML, REFERENCE, batch, churnWorkspace, runCli } from './helpers.ts';
@@ -94,6 +94,30 @@ test('mlops monitor prints one line per new batch, then nothing new; --json list
   const body = JSON.parse(json.out);
   assert.deepEqual(body.reports.map((r: { path: string; datasetDrift: boolean }) => [r.path, r.datasetDrift]), [['data/production/batch-07.csv', true]]);
   assert.equal(body.reports[0].retrain.retrain, true);
+});
+
+test('retrain.auto: true runs the retrain stages once after a drifted run; auto: false only says what to run', async () => {
+  // A one-stage pipeline that appends a line per run, so the test can count the retrainings.
+  const dvc = "stages:\n  train:\n    cmd: echo retrained >> retrained.log\n    deps:\n    - data/production\n    outs:\n    - retrained.log:\n        cache: false\n";
+  const auto = churnWorkspace(MONITORING_YAML.replace('auto: false', 'auto: true'));
+  writeFileSync(path.join(auto, 'dvc.yaml'), dvc);
+  const r = await runCli(['monitor'], auto);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /customers drifted — running mlops repro train/);
+  // Batches 05 and 06 both call for retraining: one run for the dataset, not one per batch.
+  assert.equal(readFileSync(path.join(auto, 'retrained.log'), 'utf8'), 'retrained\n');
+  assert.match(readFileSync(path.join(auto, 'dvc.lock'), 'utf8'), /train:/);
+  // Nothing new, nothing retrained.
+  await runCli(['monitor'], auto);
+  assert.equal(readFileSync(path.join(auto, 'retrained.log'), 'utf8'), 'retrained\n');
+
+  const manual = churnWorkspace();
+  writeFileSync(path.join(manual, 'dvc.yaml'), dvc);
+  const m = await runCli(['monitor'], manual);
+  assert.equal(m.code, 0, m.err);
+  assert.match(m.out, /→ retrain: run mlops repro train/);
+  assert.doesNotMatch(m.err, /running mlops repro/);
+  assert.equal(existsSync(path.join(manual, 'retrained.log')), false, 'auto: false never runs a stage');
 });
 
 test('mlops monitor without a monitoring section, or outside a workspace, exits 1 with what to do', async () => {

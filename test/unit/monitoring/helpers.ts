@@ -48,15 +48,3 @@ export function csv(dir: string, name: string, header: string[], rows: Array<Arr
   writeFileSync(file, [header.join(','), ...rows.map((r) => r.join(','))].join('\n') + '\n');
   return file;
 }
-
-/** Deterministic pseudo-random numbers (mulberry32) for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Store } from '../../../src/engine/store/store.ts';
-import { BatchWatcher, Monitor, isBatchPath, listBatches, loadReport, shouldRetrain } from '../../../src/engine/monitoring/index.ts';
+import { BatchWatcher, Monitor, driftTimeSeries, isBatchPath, listBatches, loadReport, shouldRetrain } from '../../../src/engine/monitoring/index.ts';
 import type { BatchFile, ProcessResult } from '../../../src/engine/monitoring/index.ts';
 import { DRIFTED_IN_06, FEATURES, MONITORING_YAML, churnWorkspace } from './helpers.ts';
 import { tempDir } from '../helpers/tmp.ts';
@@ -69,6 +69,18 @@ test('history returns reports in order with per-column scores for the drift-over
     assert.ok(missing[5]! > 0.18 && missing[0]! < 0.03);
     assert.equal(monitor.latest('customers')!.summary.currentPath, 'data/production/batch-06.csv');
     assert.deepEqual(monitor.history('nope'), []);
+    // The chart's view: one series per scored column, raw scores plus severity on one scale.
+    const ts = driftTimeSeries('customers', h);
+    assert.deepEqual(ts.batches.map((b) => b.label), [1, 2, 3, 4, 5, 6].map((n) => `batch-0${n}.csv`));
+    assert.deepEqual(ts.batches.map((b) => b.datasetDrift), [false, false, false, false, true, true]);
+    assert.deepEqual(ts.columns.map((c) => c.name), FEATURES, 'scored columns only (not customer_id, signup_date, or the ignored churned), in report order');
+    const a = ts.columns.find((c) => c.name === 'age')!;
+    assert.equal(a.test, 'wasserstein');
+    assert.equal(a.scoreKind, 'distance');
+    assert.deepEqual(a.points.map((p) => p!.score), age);
+    assert.deepEqual(a.points.map((p) => p!.drifted), [false, false, true, true, true, true]);
+    for (const p of a.points) assert.equal(p!.severity > 0.5, p!.drifted, `severity ${p!.severity} is past 0.5 exactly when drifted`);
+    assert.deepEqual(driftTimeSeries('x', []).columns, []);
   } finally {
     store.close();
   }
@@ -117,6 +129,38 @@ test('a missing batch folder or reference is a problem of that dataset, not a cr
     assert.equal(o2.store.db.prepare('SELECT count(*) FROM drift_reports').pluck().get(), 0, 'nothing stored, so the batches are processed once the reference is fixed');
   } finally {
     o2.store.close();
+  }
+});
+
+test('without reference: in mlops.yaml, the resolver (the registry) supplies it; without a resolver it is a problem saying what to write', async () => {
+  const yaml = MONITORING_YAML.replace('      reference: data/raw/customers.csv\n', '      model: churn-model\n');
+  const root = churnWorkspace(yaml);
+  const store = Store.open(root, { origin: 'test' });
+  try {
+    const none = await Monitor.open(root, store).processNewBatches();
+    assert.equal(none.reports.length, 0);
+    assert.match(none.problems[0]!.message, /no reference for customers: mlops\.yaml names none and model churn-model cannot be looked up without a model registry/);
+    assert.match(none.problems[0]!.hint!, /reference: data\/raw\/customers\.csv/);
+    const asked: string[] = [];
+    const monitor = Monitor.open(root, store, {
+      resolveReference: async (d) => {
+        asked.push(`${d.name}:${d.model}`);
+        return { path: path.join(root, 'data/raw/customers.csv'), description: 'training data of churn-model v1 (production)' };
+      },
+    });
+    const r = await monitor.processNewBatches();
+    assert.deepEqual(r.problems, []);
+    assert.equal(r.reports.length, 6);
+    assert.deepEqual(asked, ['customers:churn-model']);
+    assert.equal(monitor.history('customers')[5]!.referencePath, 'data/raw/customers.csv');
+    const refused = await Monitor.open(root, store, { resolveReference: async () => ({ problem: 'no production version of churn-model', hint: 'promote a version' }) }).processNewBatches();
+    assert.deepEqual(refused.reports, [], 'nothing new to compare, so the resolver is not even asked');
+    copyFileSync(path.join(root, 'data/production/batch-01.csv'), path.join(root, 'data/production/batch-07.csv'));
+    appendFileSync(path.join(root, 'data/production/batch-07.csv'), '99999,2024-07-01,40,1,50.00,50.00,one-year,credit-card,0,true,0\n');
+    const later = await Monitor.open(root, store, { resolveReference: async () => ({ problem: 'no production version of churn-model', hint: 'promote a version' }) }).processNewBatches();
+    assert.deepEqual(later.problems.map((p) => [p.dataset, p.message, p.hint]), [['customers', 'no production version of churn-model', 'promote a version']]);
+  } finally {
+    store.close();
   }
 });
 

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeDriftReport, parseDriftSection, severityOf, sortColumnsBySeverity } from '../../../src/engine/monitoring/index.ts';
 import type { ColumnReport, DriftReportDocument, HistogramChart, CategoriesChart } from '../../../src/engine/monitoring/index.ts';
-import { DRIFTED_IN_06, FEATURES, REFERENCE, batch, csv, rng } from './helpers.ts';
+import { DRIFTED_IN_06, FEATURES, REFERENCE, batch, csv } from './helpers.ts';
+import { seededRandom } from '../../../src/engine/data/hashing.ts';
 import { tempDir } from '../helpers/tmp.ts';
 
 const col = (doc: DriftReportDocument, name: string): ColumnReport => {
@@ -146,7 +147,7 @@ test('severity puts p-values and distances on one scale with 0.5 at the threshol
 
 test('columns sort drifted first, then by normalised severity, never by raw score', async () => {
   const dir = tempDir();
-  const r = rng(7);
+  const r = seededRandom(7);
   const n = 400;
   // p: a mean shift tested by KS (tiny p-value); d: a small shift with a distance test; s: unchanged.
   const rows = (shift: number) => Array.from({ length: n }, () => [(r() + shift).toFixed(4), (r() * 10 + shift * 3).toFixed(4), r().toFixed(4)]);
@@ -167,7 +168,7 @@ test('columns sort drifted first, then by normalised severity, never by raw scor
 
 test('histogram edges span both sides, so values outside the reference range are still counted (R7)', async () => {
   const dir = tempDir();
-  const r = rng(3);
+  const r = seededRandom(3);
   const ref = csv(dir, 'ref.csv', ['v'], Array.from({ length: 200 }, () => [(5 + r() * 5).toFixed(3)]));
   const cur = csv(dir, 'cur.csv', ['v'], Array.from({ length: 100 }, (_, i) => [i === 0 ? '0.1' : i === 1 ? '14.9' : (r() * 15).toFixed(3)]));
   const doc = await computeDriftReport(ref, cur);
@@ -180,4 +181,44 @@ test('histogram edges span both sides, so values outside the reference range are
   assert.ok(h.current[0]! > 0 && h.current[h.current.length - 1]! > 0);
   // ceil(log2(300) + 1) = 10 bins, as numpy's "sturges".
   assert.equal(h.reference.length, 10);
+});
+
+test('unique integers densely filling their range are identifiers: not tested, with the reason and how to test them anyway', async () => {
+  const dir = tempDir();
+  const r = seededRandom(11);
+  // id: auto-increment keys (ref 1..300, cur 301..400); sparse: unique but spread over 10× the range; v: a feature.
+  const ref = csv(dir, 'ref.csv', ['id', 'sparse', 'v'], Array.from({ length: 300 }, (_, i) => [i + 1, i * 10 + 1, (r() * 10).toFixed(3)]));
+  const cur = csv(dir, 'cur.csv', ['id', 'sparse', 'v'], Array.from({ length: 100 }, (_, i) => [i + 301, i * 10 + 1, (r() * 10).toFixed(3)]));
+  const doc = await computeDriftReport(ref, cur);
+  const id = col(doc, 'id');
+  assert.equal(id.kind, 'identifier');
+  assert.equal(id.status, 'not-tested');
+  assert.equal(id.drifted, false);
+  assert.match(id.message!, /every value is a different integer filling its range, like a key; set drift\.columns\.id\.type: numeric/);
+  assert.deepEqual(doc.summary.notScored.map((n) => [n.column, n.status]), [['id', 'not-tested']]);
+  assert.equal(doc.summary.scoredColumns, 2, 'the identifier is left out of the share');
+  assert.equal(col(doc, 'sparse').kind, 'numerical', 'unique but not dense: a feature, not a key');
+  // Asking for it by type tests it — and the shifted ids drift, which is why they are left out by default.
+  const typed = await computeDriftReport(ref, cur, { settings: parseDriftSection({ columns: { id: { type: 'numeric' } } }, ['drift'], src) });
+  assert.equal(col(typed, 'id').status, 'ok');
+  assert.equal(col(typed, 'id').drifted, true);
+  // Too few values to call it a key: below 20 values (and above Evidently's 10 for integer categories) it stays numeric.
+  const small = await computeDriftReport(csv(dir, 's1.csv', ['id'], Array.from({ length: 15 }, (_, i) => [i + 1])), csv(dir, 's2.csv', ['id'], Array.from({ length: 15 }, (_, i) => [i + 1])));
+  assert.equal(col(small, 'id').kind, 'numerical');
+});
+
+test('unseenCategories: chi-square on batch-06 says p = 0 by default, and weighs digital-wallet with homogeneity', async () => {
+  const evidently = await computeDriftReport(REFERENCE, batch(6), { settings: parseDriftSection({ catTest: 'chisquare' }, ['drift'], src) });
+  const gof = col(evidently, 'payment_method');
+  assert.equal(gof.test, 'chisquare');
+  assert.equal(gof.score, 0);
+  assert.equal(gof.statistic?.value, null, 'χ² = ∞ is not a JSON number');
+  assert.equal(gof.statistic?.mode, 'goodness-of-fit');
+  const homog = await computeDriftReport(REFERENCE, batch(6), { settings: parseDriftSection({ catTest: 'chisquare', columns: { payment_method: { unseenCategories: 'homogeneity' } } }, ['drift'], src) });
+  const h = col(homog, 'payment_method');
+  assert.equal(h.statistic?.name, 'chi-square (homogeneity)');
+  assert.ok(Number.isFinite(h.statistic?.value as number) && (h.statistic?.value as number) > 100, `χ² ${h.statistic?.value}`);
+  assert.equal(h.drifted, true, '20 % of the batch in a new category is drift either way');
+  assert.deepEqual(h.newCategories, ['digital-wallet']);
+  assert.equal(col(homog, 'contract').statistic?.mode, 'goodness-of-fit', 'the option is per column');
 });

@@ -86,10 +86,22 @@ drift:
   const short = monitoring('version: 1\nmonitoring:\n  reference: data/raw/customers.csv\n  batches: data/production\n');
   assert.deepEqual(short.datasets.map((d) => [d.name, d.reference, d.batches]), [['default', 'data/raw/customers.csv', 'data/production']]);
   assert.deepEqual(monitoring('version: 1\n').datasets, []);
+  // Without a reference, the registry's production model supplies it (optionally a named model).
+  const byModel = monitoring('version: 1\nmonitoring:\n  batches: data/production\n  model: churn-model\n');
+  assert.deepEqual(byModel.datasets.map((d) => [d.reference, d.referencePath, d.model]), [[null, null, 'churn-model']]);
+  assert.equal(monitoring('version: 1\nmonitoring:\n  batches: data/production\n').datasets[0]!.model, null);
+});
+
+test('drift section: unseenCategories for chi-square, at section and column level', () => {
+  const d = drift('version: 1\ndrift:\n  unseenCategories: homogeneity\n  columns:\n    plan: { unseenCategories: drift }\n');
+  assert.equal(d.unseenCategories, 'homogeneity');
+  assert.equal(d.columns.get('plan')?.unseenCategories, 'drift');
+  fails(() => drift('version: 1\ndrift:\n  unseenCategories: ignore\n'), 3, /must be drift or homogeneity/);
 });
 
 test('monitoring mistakes name the line', () => {
-  fails(() => monitoring('version: 1\nmonitoring:\n  batches: data/production\n'), 2, /needs a 'reference'/);
+  fails(() => monitoring('version: 1\nmonitoring:\n  reference: a.csv\n'), 2, /needs 'batches'/);
+  fails(() => monitoring('version: 1\nmonitoring:\n  reference: a.csv\n  model: m\n  batches: b\n'), 4, /has both 'reference' and 'model'/);
   fails(() => monitoring('version: 1\nmonitoring:\n  datasets:\n    c:\n      reference: a.csv\n      batches: b\n      retrain: { stages: train }\n'), 7, /stages' must be a list/);
   fails(() => monitoring('version: 1\nmonitoring:\n  datasets:\n    c:\n      reference: a.csv\n      batch: b\n'), 6, /Unknown key 'monitoring.datasets.c.batch'/);
   fails(() => monitoring('version: 1\nmonitoring:\n  reference: a.csv\n  datasets: {}\n'), 3, /cannot stand next to 'monitoring.datasets'/);

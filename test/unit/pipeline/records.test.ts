@@ -38,7 +38,8 @@ test('pipeline_runs and stage_runs record each transition, with git commit and d
     const again = await runPipeline(dir, { trusted: true, store, targets: ['ok'] });
     const skipped = store.db.prepare('SELECT status FROM stage_runs WHERE run_id = ?').all(again.runId) as Array<{ status: string }>;
     assert.deepEqual(skipped.map((s) => s.status), ['skipped']);
-    assert.equal((store.db.prepare('SELECT status FROM pipeline_runs WHERE id = ?').get(again.runId) as { status: string }).status, 'succeeded');
+    const noop = store.db.prepare('SELECT status, git_commit, git_dirty FROM pipeline_runs WHERE id = ?').get(again.runId) as Record<string, unknown>;
+    assert.deepEqual({ ...noop }, { status: 'succeeded', git_commit: null, git_dirty: null }, 'a run that executes nothing asks git nothing');
   } finally {
     store.close();
   }

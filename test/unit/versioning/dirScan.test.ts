@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { isMlopsError } from '../../../src/engine/errors.ts';
 import { fastDirInfo, hashPath, statEntries, treeFingerprint, walkTree } from '../../../src/engine/versioning/dirScan.ts';
 import { buildManifest, dirInfo } from '../../../src/engine/versioning/manifest.ts';
-import { Fingerprinter } from '../../../src/engine/versioning/statPool.ts';
+import { fingerprintTree } from '../../../src/engine/versioning/statPool.ts';
 import { StateCache } from '../../../src/engine/versioning/stateCache.ts';
 import { tempDir, writeTree } from './helpers.ts';
-import { makeWorkspace } from './workspace.ts';
+import { age, makeWorkspace } from './workspace.ts';
 
 test('fastDirInfo gives the same bytes and hash as dirInfo, and falls back when escaping is needed', () => {
   const names = ['a-c', 'a/b', 'a b', 'A', '~x', '#1', "it's", '$HOME', 'z.csv', 'a/b-c', 'a-/b', 'sub/dir/f', '0', '!', '{}', '[x]'];
@@ -30,27 +31,72 @@ test('fastDirInfo gives the same bytes and hash as dirInfo, and falls back when 
   ]).oid, 'b6dcab6ccd17ca0a8bf4a215a37d14cc.dir');
 });
 
-test('worker fingerprint equals the main-thread one, and changes with any stat identity', async () => {
+test('worker fingerprint equals the main-thread one and the full scan\'s, and changes with any stat identity', async () => {
   const root = await tempDir();
   const files: Record<string, string> = {};
-  for (let i = 0; i < 9000; i++) files[`p${i % 30}/f${i}`] = `${i}`;
+  for (let i = 0; i < 3000; i++) files[`p${i % 30}/q${i % 3}/f${i}`] = `${i}`;
+  // One flat folder over two chunks, so its parts are shared out as well; and files at the top.
+  for (let i = 0; i < 2100; i++) files[`flat/g${i}`] = `${i}`;
+  files['top.txt'] = 'top';
   await writeTree(root, files);
-  const fingerprint = async (): Promise<string | undefined> => {
-    const fp = new Fingerprinter(root);
-    await walkTree(root, undefined, (e) => fp.add(e));
-    return fp.finish();
-  };
-  const viaWorkers = await fingerprint();
+  const viaWorkers = await fingerprintTree(root, { parallel: true });
+  const here = await fingerprintTree(root);
   const { files: scanned, complete } = await statEntries(root, await walkTree(root));
   assert.equal(complete, true);
-  assert.equal(viaWorkers, treeFingerprint(scanned), '9,000 entries go through the worker pool');
-  assert.equal(await fingerprint(), viaWorkers, 'stable');
-  const t = new Date(Date.now() - 5000);
-  await fs.utimes(path.join(root, 'p7/f4507'), t, t);
-  assert.notEqual(await fingerprint(), viaWorkers);
+  assert.ok(viaWorkers);
+  assert.equal(viaWorkers, here, 'the worker pool and this thread give the same fingerprint');
+  assert.equal(viaWorkers, treeFingerprint(scanned), 'and so does the full scan');
+  assert.equal(await fingerprintTree(root, { parallel: true }), viaWorkers, 'stable');
+  for (const parallel of [true, false]) {
+    const changed = async (what: string, change: () => Promise<void>): Promise<void> => {
+      const before = await fingerprintTree(root, { parallel });
+      await change();
+      const after = await fingerprintTree(root, { parallel });
+      assert.ok(after, what);
+      assert.notEqual(after, before, `${what} (parallel: ${parallel})`);
+      assert.equal(after, treeFingerprint((await statEntries(root, await walkTree(root))).files), what);
+    };
+    const t = new Date(Date.now() - 5000);
+    await changed('mtime', () => fs.utimes(path.join(root, 'p7/q1/f2707'), t, t));
+    await changed('a file in a big folder', () => fs.utimes(path.join(root, 'flat/g2090'), t, t));
+    await changed('a new file', () => fs.writeFile(path.join(root, `p3/new-${parallel}`), 'x'));
+    await changed('a removed file', () => fs.rm(path.join(root, `p3/new-${parallel}`)));
+    await changed('a top-level file', () => fs.writeFile(path.join(root, 'top.txt'), 'TOP!'));
+  }
   // A link to a folder is skipped by the walk rules: the fingerprint gives up rather than guess.
   await fs.symlink(path.join(root, 'p1'), path.join(root, 'p2', 'link'));
-  assert.equal(await fingerprint(), undefined);
+  assert.equal(await fingerprintTree(root, { parallel: true }), undefined);
+  assert.equal(await fingerprintTree(root), undefined);
+  await fs.rm(path.join(root, 'p2', 'link'));
+  await fs.writeFile(path.join(root, 'p4', '.dvcignore'), '*.tmp\n');
+  assert.equal(await fingerprintTree(root, { parallel: true }), undefined, 'nested .dvcignore: the full path reports it');
+});
+
+test('the folder shortcut sees a rewrite with the same size whose mtime differs only in nanoseconds', async () => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 50; i++) files[`data/d/s${i % 5}/f${i}.txt`] = `row ${i}\n`;
+  const ws = await makeWorkspace({ files });
+  await age(ws.root, 'data/d');
+  const d = path.join(ws.root, 'data/d');
+  const f = path.join(d, 's3/f13.txt');
+  // Same second, different nanoseconds: a second-granular comparison would call this unchanged.
+  execFileSync('touch', ['-d', '2020-01-02 03:04:05.100000000', f]);
+  const state = new StateCache(ws.store);
+  const first = await hashPath(d, state);
+  assert.ok(first && first.kind === 'dir');
+  assert.ok(state.treeGet(d, 'md5'), 'the folder fingerprint was stored');
+  const before = await fs.stat(f);
+  await fs.writeFile(f, 'row XY\n');
+  execFileSync('touch', ['-d', '2020-01-02 03:04:05.600000000', f]);
+  const after = await fs.stat(f);
+  assert.equal(after.size, before.size);
+  assert.equal(after.ino, before.ino);
+  assert.equal(Math.floor(after.mtimeMs / 1000), Math.floor(before.mtimeMs / 1000), 'same mtime second');
+  const fresh = new StateCache(ws.store); // as a new process sees it: fingerprint from the store
+  const second = await hashPath(d, fresh);
+  assert.notEqual(second?.oid, first.oid, 'the changed file is seen');
+  assert.equal(second?.oid, (await buildManifest(d)).oid);
+  assert.equal(fresh.hits, 49, 'every other file answered by its stat identity, only the changed one read');
 });
 
 test('hashPath matches buildManifest (links to files followed); broken links and nested .dvcignore refused', async () => {
