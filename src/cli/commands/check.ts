@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../engine/fsutil.ts';
 import { loadConfig } from '../../engine/config/config.ts';
 import { findWorkspaceRoot } from '../../engine/workspace/workspace.ts';
 import {
-  ciLinks, exitCodeOf, junitConfigError, junitReport, loadChecks, markdownConfigError, markdownReport, openCheckServices, runChecks,
+  ciLinks, exitCodeOf, junitConfigError, junitReport, loadChecks, markdownConfigError, markdownReport, needsRuns, openCheckServices, runChecks,
 } from '../../engine/checks/index.ts';
 import type { CheckResult, ChecksConfig, ChecksReport, SuiteResult } from '../../engine/checks/index.ts';
 import { fmtMetric } from '../../engine/checks/model.ts';
@@ -150,7 +150,7 @@ Exit codes: 0 every check passed (warnings allowed), 1 a check failed or could n
       return EXIT.ok;
     }
 
-    const services = await openCheckServices(root, config, { origin: 'cli' });
+    const services = await openCheckServices(root, config, { origin: 'cli', runs: needsRuns(checks, positionals) });
     let report: ChecksReport;
     try {
       let progressed = false;

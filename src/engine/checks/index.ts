@@ -7,7 +7,7 @@ export { loadChecks, selectChecks } from './config.ts';
 export { runChecks, exitCodeOf } from './runner.ts';
 export type { CheckServices, RunChecksOptions } from './runner.ts';
 export type { MetricSet, ProductionLookup, ProductionModel, RunLookup } from './metrics.ts';
-export { openCheckServices, productionFrom } from './services.ts';
+export { needsRuns, openCheckServices, productionFrom } from './services.ts';
 export type { OpenedServices } from './services.ts';
 export { junitReport, junitConfigError, xmlEscape } from './junit.ts';
 export { markdownReport, markdownConfigError, mdEscape } from './markdown.ts';

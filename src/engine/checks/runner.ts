@@ -5,21 +5,19 @@
  * once. Results stream out per check (the Test Explorer shows them as they come) and add up to a
  * ChecksReport. Nothing here throws for bad data or a bad check: it becomes an errored result.
  */
-import { existsSync, promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
 import { MlopsError } from '../errors.ts';
 import { loadConfig, type WorkspaceConfig } from '../config/config.ts';
-import { detectFormat } from '../data/reader.ts';
-import { loadPipeline } from '../pipeline/dvcyaml.ts';
 import { suggest } from '../pipeline/suggest.ts';
 import { computeDriftReport, driftSettingsFromConfig, latestReport, monitoringFromConfig } from '../monitoring/index.ts';
 import type { Store } from '../store/store.ts';
 import { checkDataFile, type DataFile } from './data.ts';
+import { rel, resolveDataset, stageFiles } from './targets.ts';
 import { checkDrift, checkMetric, type DriftSubject, type MetricScope } from './model.ts';
 import { findRun, readMetricsFile, runMetrics, workspaceMetrics, requireRuns, type MetricSet, type ProductionLookup, type RunLookup } from './metrics.ts';
 import { errored, worst, type Outcome } from './outcome.ts';
 import { expressionNames, parseExpression } from '../expr/index.ts';
-import type { CheckDef, CheckResult, ChecksConfig, ChecksReport, DataRule, DatasetDef, MetricDelta, SuiteDef, SuiteResult } from './types.ts';
+import type { CheckDef, CheckResult, ChecksConfig, ChecksReport, DataRule, MetricDelta, SuiteDef, SuiteResult } from './types.ts';
 import { selectChecks } from './config.ts';
 
 export interface CheckServices {
@@ -46,70 +44,6 @@ export interface RunChecksOptions extends CheckServices {
 }
 
 const DATA_KINDS = new Set<string>(['schema', 'rows', 'range', 'categories', 'missing', 'unique', 'regex', 'freshness']);
-const rel = (root: string, p: string): string => {
-  const r = path.relative(root, p);
-  return (r.startsWith('..') || path.isAbsolute(r) ? p : r).split(path.sep).join('/');
-};
-
-function resolveDataset(root: string, config: ChecksConfig, ref: string, overrides: Readonly<Record<string, string>>): { file: DataFile; def?: DatasetDef } {
-  const def = config.datasets.find((d) => d.name === ref);
-  const p = Object.hasOwn(overrides, ref) ? overrides[ref]! : def ? def.path : ref;
-  const abs = path.resolve(root, p);
-  return { file: { path: abs, label: rel(root, abs) }, ...(def ? { def } : {}) };
-}
-
-async function listDataFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string): Promise<void> => {
-    const entries = await fs.readdir(d, { withFileTypes: true });
-    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) await walk(p);
-      else if (e.isFile() && detectFormat(p)) out.push(p);
-    }
-  };
-  await walk(dir);
-  return out;
-}
-
-/** The data files among a stage's outputs (folders are searched), filtered by the suite's `files` glob. */
-async function stageFiles(root: string, target: Extract<SuiteDef['target'], { kind: 'stage' }>, suite: SuiteDef): Promise<DataFile[]> {
-  const pipelineFile = path.resolve(root, target.pipeline ?? 'dvc.yaml');
-  const pipeline = await loadPipeline(pipelineFile);
-  const stage = pipeline.byName.get(target.stage);
-  if (!stage) {
-    const hint = suggest(target.stage, pipeline.byName.keys());
-    throw new MlopsError('config', `suite '${suite.name}' names stage '${target.stage}', which is not in ${rel(root, pipelineFile)}`, {
-      location: { file: suite.range.file, line: suite.range.start.line },
-      hint: hint ?? `its stages: ${[...pipeline.byName.keys()].join(', ')}`,
-    });
-  }
-  const outs = stage.outs.filter((o) => o.kind === 'outs');
-  const files: string[] = [];
-  const absent: string[] = [];
-  for (const o of outs) {
-    const abs = path.resolve(pipeline.dir, o.rel);
-    if (!existsSync(abs)) {
-      absent.push(o.rel);
-      continue;
-    }
-    if (statSync(abs).isDirectory()) files.push(...(await listDataFiles(abs)));
-    else if (detectFormat(abs)) files.push(abs);
-  }
-  const glob = target.files;
-  const picked = glob === null ? files : files.filter((f) => path.posix.matchesGlob(path.relative(pipeline.dir, f).split(path.sep).join('/'), glob));
-  if (picked.length === 0) {
-    const outList = outs.map((o) => o.rel).join(', ') || '(none)';
-    throw new MlopsError('not-found', absent.length === outs.length && outs.length > 0
-      ? `stage ${target.stage} has not produced its outputs yet (${absent.join(', ')} missing)`
-      : `stage ${target.stage} has no data files${glob !== null ? ` matching ${glob}` : ''} among its outputs (${outList})`, {
-      hint: absent.length ? `run it first: mlops repro ${target.stage}` : 'data files are .csv, .tsv, .jsonl or .parquet; check files: in the suite',
-    });
-  }
-  return picked.map((f) => ({ path: f, label: rel(root, f) }));
-}
-
 /** A lazily loaded value, loaded at most once; a failure is remembered and rethrown. */
 function once<T>(load: () => Promise<T>): () => Promise<T> {
   let p: Promise<T> | undefined;
@@ -314,10 +248,12 @@ class Run {
   /** Metrics the suite's checks name, with current / baseline / production values where known. */
   private async deltas(suite: SuiteDef): Promise<MetricDelta[]> {
     const names = new Set<string>();
+    let usesProduction = false;
     for (const c of suite.checks) {
       if (c.rule?.kind !== 'metric') continue;
       try {
         for (const n of expressionNames(parseExpression(c.rule.expression))) {
+          if (n.startsWith('production.')) usesProduction = true;
           const m = /^(?:baseline|production)\.(?:metrics\.)?(.+)$/.exec(n)?.[1] ?? (n.startsWith('metrics.') ? n.slice(8) : n);
           if (!m.startsWith('params.')) names.add(m);
         }
@@ -341,7 +277,8 @@ class Run {
         metric: name,
         current: await num(scope.current, name),
         baseline: suite.baseline ? await num(scope.baseline, name) : null,
-        production: this.options.production ? await num(scope.production, name) : null,
+        // Only when a check compares with production: reading it opens the registry.
+        production: usesProduction && this.options.production ? await num(scope.production, name) : null,
       });
     }
     return out;
@@ -354,9 +291,11 @@ function combine(outcomes: Outcome[], files: DataFile[]): Outcome {
   const status = outcomes.reduce((s, o) => worst(s, o.status), 'passed' as Outcome['status']);
   const bad = outcomes.map((o, i) => ({ o, f: files[i]! })).filter(({ o }) => o.status !== 'passed');
   const pick = bad[0]?.o ?? outcomes[0]!;
+  // Most messages already name their file; others get it as a prefix.
+  const named = (o: Outcome, f: DataFile): string => (o.message.includes(f.label) ? o.message : `${f.label}: ${o.message}`);
   const message = bad.length === 0
-    ? `${files.length} files: ${outcomes.map((o, i) => `${files[i]!.label}: ${o.message}`).join('; ')}`
-    : `${bad.length} of ${files.length} files: ${bad.map(({ o, f }) => `${f.label}: ${o.message}`).join('; ')}`;
+    ? `${files.length} files: ${outcomes.map((o, i) => named(o, files[i]!)).join('; ')}`
+    : `${bad.length} of ${files.length} files: ${bad.map(({ o, f }) => named(o, f)).join('; ')}`;
   return {
     ...pick,
     status,

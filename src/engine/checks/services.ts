@@ -14,6 +14,9 @@ import { openVersioning } from '../versioning/versioning.ts';
 import type { TrackingService } from '../tracking/api.ts';
 import { openTracking } from '../tracking/tracking.ts';
 import type { ProductionLookup, ProductionModel } from './metrics.ts';
+import { selectChecks } from './config.ts';
+import type { ChecksConfig } from './types.ts';
+import { expressionNames, parseExpression } from '../expr/index.ts';
 import type { CheckServices } from './runner.ts';
 
 /** `production.*`: the newest version in the Production stage (or holding the `production` alias). */
@@ -39,14 +42,38 @@ export interface OpenedServices extends CheckServices {
   close(): void;
 }
 
-/** Open what exists; `tracking` may be passed in when the caller already holds one (the extension). */
-export async function openCheckServices(root: string, config: WorkspaceConfig, options: { origin: string; tracking?: TrackingService }): Promise<OpenedServices> {
+/** Whether the selected checks read runs (tracking) at all: data-only runs do not open it. */
+export function needsRuns(config: ChecksConfig, select: readonly string[] = []): boolean {
+  const { suites } = selectChecks(config, select);
+  return suites.some((s) => s.checks.some((c) => {
+    if (c.rule?.kind !== 'metric') return false;
+    const names = safeNames(c.rule.expression);
+    const current = names.some((n) => !n.startsWith('baseline.') && !n.startsWith('production.'));
+    const baseline = names.some((n) => n.startsWith('baseline.'));
+    return (current && s.run.kind !== 'workspace') || (baseline && s.baseline !== null && s.baseline.kind !== 'file');
+  }));
+}
+
+function safeNames(expression: string): string[] {
+  try {
+    return expressionNames(parseExpression(expression));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Open what exists. `tracking` may be passed in when the caller already holds one (the extension);
+ * otherwise it is opened only when `runs` is needed. The registry is opened on the first
+ * `production.*` lookup, so data-only runs never touch it.
+ */
+export async function openCheckServices(root: string, config: WorkspaceConfig, options: { origin: string; tracking?: TrackingService; runs?: boolean }): Promise<OpenedServices> {
   const notes: string[] = [];
   if (!isInitialized(root)) return { notes: ['no .mlops store in this workspace: latest-run, production and monitor checks cannot be read'], close() {} };
   const store = Store.open(root, { origin: options.origin });
   let tracking = options.tracking;
   let ownTracking = false;
-  if (!tracking) {
+  if (!tracking && options.runs !== false) {
     try {
       tracking = openTracking(root, store, { config });
       ownTracking = true;
@@ -55,19 +82,24 @@ export async function openCheckServices(root: string, config: WorkspaceConfig, o
       notes.push(`experiment tracking could not be opened: ${describeError(e)}`);
     }
   }
-  let registry: RegistryService | undefined;
-  try {
-    registry = await openRegistry(root, store, { config, versioning: openVersioning(root, { store, config }), ...(tracking ? { tracking } : {}), origin: options.origin });
-  } catch (e) {
-    notes.push(`the model registry could not be opened: ${describeError(e)}`);
-  }
+  let registry: Promise<RegistryService> | undefined;
+  const production: ProductionLookup = async (model) => {
+    registry ??= openRegistry(root, store, { config, versioning: openVersioning(root, { store, config }), ...(tracking ? { tracking } : {}), origin: options.origin });
+    let r: RegistryService;
+    try {
+      r = await registry;
+    } catch (e) {
+      throw new MlopsError('not-found', `the model registry could not be opened: ${describeError(e)}`, { cause: e });
+    }
+    return productionFrom(r)(model);
+  };
   return {
     store,
     runs: tracking ?? null,
-    production: registry ? productionFrom(registry) : null,
+    production,
     notes,
     close() {
-      registry?.close();
+      void registry?.then((r) => r.close(), () => undefined);
       if (ownTracking) tracking?.close();
       store.close();
     },

@@ -7,7 +7,7 @@ import type { Log } from '../log.ts';
 import { toDiagnostic } from '../workspace/diagnostics.ts';
 import { CONFIG_FILE } from '../../engine/config/config.ts';
 import { MlopsError, describeError } from '../../engine/errors.ts';
-import { markdownReport, openCheckServices, runChecks } from '../../engine/checks/index.ts';
+import { markdownReport, needsRuns, openCheckServices, runChecks } from '../../engine/checks/index.ts';
 import type { CheckResult, ChecksReport } from '../../engine/checks/types.ts';
 import type { RunResult } from '../../engine/pipeline/runner.ts';
 import { buildFolderItems, engineIdOf, itemId, toRange, type FolderChecks } from './testTree.ts';
@@ -205,7 +205,7 @@ export class ChecksFeature extends Disposable {
 
   private async runChecksIn(fc: FolderChecks, select: string[], run: vscode.TestRun, signal: AbortSignal): Promise<ChecksReport | undefined> {
     const root = fc.folder.uri.fsPath;
-    const services = await openCheckServices(root, fc.config!, { origin: 'extension' });
+    const services = await openCheckServices(root, fc.config!, { origin: 'extension', runs: needsRuns(fc.checks!, select) });
     for (const n of services.notes) run.appendOutput(`note: ${n}\r\n`);
     try {
       const report = await runChecks(root, fc.checks!, {

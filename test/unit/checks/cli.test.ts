@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMMANDS } from '../../../src/cli/registry.ts';
 import { NODE, REPO_ROOT } from '../helpers/tmp.ts';
@@ -88,6 +88,15 @@ test('examples/churn: the gate before the pipeline ran, after it, and on the dri
   const doc = JSON.parse(json.out);
   assert.deepEqual(doc.suites.map((s: { name: string }) => s.name), ['production-batch']);
   assert.deepEqual(doc.totals, { checks: 9, passed: 6, failed: 3, errored: 0, warned: 0 });
+
+  // production.*: the registry's Production version, registered and promoted with the CLI.
+  assert.equal((await mlops(['models', 'register', 'churn-model', 'models/model.json'], root)).code, 0);
+  assert.equal((await mlops(['models', 'promote', 'churn-model', '1', 'Production'], root)).code, 0);
+  appendFileSync(path.join(root, 'checks.yaml'), '  vs-production:\n    checks:\n      - metric: f1 >= production.f1 - 0.01\n');
+  const prod = await mlops(['check', 'vs-production'], root);
+  assert.equal(prod.code, 0, prod.out + prod.err);
+  assert.match(prod.out, /PASS  f1 >= production\.f1 - 0\.01  \(f1 = 0\.7062, production\.f1 = 0\.7062\)/);
+  assert.match(prod.out, /METRIC\s+CURRENT\s+PRODUCTION\s+Δ\n\s+f1\s+0\.7062\s+0\.7062\s+\+0/);
 
   // --list shows ids to select single checks.
   const list = await mlops(['check', '--list'], root);

@@ -5,7 +5,8 @@ import path from 'node:path';
 import { initWorkspace } from '../../../src/engine/workspace/workspace.ts';
 import { Store } from '../../../src/engine/store/store.ts';
 import { computeDriftReport, saveReport } from '../../../src/engine/monitoring/index.ts';
-import { productionFrom } from '../../../src/engine/checks/services.ts';
+import { needsRuns, productionFrom } from '../../../src/engine/checks/services.ts';
+import { loadChecks } from '../../../src/engine/checks/config.ts';
 import type { RegistryService } from '../../../src/engine/registry/api.ts';
 import { CHURN, byName, fakeRun, fakeRuns, run, withChecks, workspace } from './helpers.ts';
 
@@ -193,4 +194,30 @@ test('production.* is the registry version in the Production stage', async () =>
   ]);
   await assert.rejects(productionFrom(two)(null), /several models have a Production version \(a, b\)/);
   assert.equal((await productionFrom(two)('b')).version, 4, 'the production alias counts when no version is in the stage');
+});
+
+test('tracking is opened only when the selected checks read runs', () => {
+  const root = workspace({ 'mlops.yaml': withChecks(`suites:
+  data:
+    dataset: d.csv
+    checks:
+      - rows: { min: 1 }
+  files:
+    run: workspace
+    baseline: { file: b.json }
+    checks:
+      - metric: f1 >= baseline.f1
+  latest:
+    checks:
+      - metric: accuracy >= 0.9
+  base-run:
+    run: workspace
+    baseline: { run: mlops:1 }
+    checks:
+      - metric: f1 >= baseline.f1`) });
+  const cfg = loadChecks(root);
+  assert.equal(needsRuns(cfg, ['data', 'files']), false);
+  assert.equal(needsRuns(cfg, ['latest']), true);
+  assert.equal(needsRuns(cfg, ['base-run']), true);
+  assert.equal(needsRuns(cfg), true);
 });
