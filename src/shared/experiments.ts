@@ -134,8 +134,7 @@ export type ExperimentsToHost =
   | { type: 'ready' }
   | { type: 'saveState'; state: ExperimentsUiState }
   | { type: 'showCommit'; id: string }
-  | { type: 'deleteRuns'; ids: string[] }
-  | { type: 'selectionChanged'; ids: string[] };
+  | { type: 'deleteRuns'; ids: string[] };
 
 /** Requests the page makes (method → params / result). */
 export interface ExperimentsRequests {

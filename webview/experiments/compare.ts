@@ -21,6 +21,8 @@ export interface CompareContext {
   ui: ExperimentsUiState['compare'];
   /** Metric to put first (a CodeLens click names one). */
   focusMetric?: string;
+  /** The metric runs are summarised by: the scatter's default Y. */
+  primaryMetric?: string | null;
 }
 
 export interface CompareEvents {
@@ -222,10 +224,8 @@ export class CompareView {
       box.append(h('p', { class: 'muted' }, 'A scatter needs two numeric params or metrics.'));
       return;
     }
-    const firstMetric = numeric.find((c) => c.group === 'metrics');
-    const firstParam = numeric.find((c) => c.group === 'params');
-    const x = numeric.find((c) => c.id === ctx.ui.scatterX) ?? firstParam ?? numeric[0]!;
-    const y = numeric.find((c) => c.id === ctx.ui.scatterY) ?? firstMetric ?? numeric[1]!;
+    const x = numeric.find((c) => c.id === ctx.ui.scatterX) ?? defaultScatterX(numeric, ctx.selected) ?? numeric[0]!;
+    const y = numeric.find((c) => c.id === ctx.ui.scatterY) ?? defaultScatterY(numeric, ctx.selected, ctx.primaryMetric) ?? numeric[1]!;
     const options = numeric.map((c) => ({ value: c.id, label: c.id.replace(/^attr\./, '') }));
     const canvas = h('canvas', { role: 'img', 'aria-label': `Scatter of ${y.id} against ${x.id}` });
     box.append(
@@ -261,4 +261,24 @@ export class CompareView {
     };
     this.charts.push(themedChart(canvas, build as never) as unknown as Chart);
   }
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** X by default: the first param the compared runs set to different numbers (what was varied). */
+function defaultScatterX(numeric: readonly Column[], selected: readonly Run[]): Column | undefined {
+  const params = numeric.filter((c) => c.group === 'params');
+  const values = (c: Column) => selected.map((r) => cellValue(r, c)).filter(finite);
+  return params.find((c) => new Set(values(c)).size > 1) ?? params.find((c) => values(c).length > 0);
+}
+
+/** Y by default: a metric every compared run has, the summarising one first (accuracy, f1, auc, score, loss). */
+function defaultScatterY(numeric: readonly Column[], selected: readonly Run[], primary: string | null | undefined): Column | undefined {
+  const metrics = numeric.filter((c) => c.group === 'metrics' && selected.every((r) => finite(r.metrics[c.key])));
+  const prefer = [primary ?? '', /^(val|valid|test|eval)?[_./-]?(acc|accuracy)$/, /(^|[_./-])f1$/, /auc$/, /score/, /loss$/];
+  for (const p of prefer) {
+    const hit = metrics.find((c) => (typeof p === 'string' ? c.key === p : p.test(c.key.toLowerCase())));
+    if (hit) return hit;
+  }
+  return metrics[0];
 }

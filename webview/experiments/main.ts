@@ -40,9 +40,11 @@ let runs: Run[] = [];
 let byId = new Map<string, Run>();
 let columns: Column[] = [];
 let problems: SourceProblem[] = [];
+let warned: Run[] = [];
 let filtered: FilterResult = { indices: [], error: null, warning: null, skipped: 0, skippedReason: null };
 let order: number[] = [];
 let focusMetric: string | undefined;
+let primaryMetric = init.primaryMetric;
 let version = init.version;
 const seriesCache = new Map<string, Series>();
 
@@ -85,7 +87,6 @@ const table = new RunTable({
   },
   selection: (ids) => {
     setUi({ selection: [...ids] });
-    host.post({ type: 'selectionChanged', ids: ui.selection });
     renderTable();
   },
   activate: (run) => {
@@ -127,6 +128,7 @@ function setRuns(rows: RunRowWire[], next: SourceProblem[]): void {
   byId = new Map(runs.map((r) => [r.id, r]));
   columns = discoverColumns(runs);
   problems = next;
+  warned = runs.filter((r) => r.warnings.length > 0);
   // A live run's curves grow; a finished run's series is final and stays cached.
   for (const id of [...seriesCache.keys()]) {
     const now = byId.get(id);
@@ -199,7 +201,6 @@ function renderTable(): void {
 }
 
 function renderProblems(): void {
-  const warned = runs.filter((r) => r.warnings.length);
   const items: HTMLElement[] = problems.map((p) => h('li', {}, h('strong', {}, `${p.source} · ${p.location}: `), p.message));
   if (warned.length) items.push(h('li', {}, `${warned.length} run${warned.length === 1 ? '' : 's'} read with warnings (⚠ in the Run column; hover for details), e.g. ${warned[0]!.name}: ${warned[0]!.warnings[0]}`));
   problemsBox.replaceChildren(...(items.length ? [h('ul', { 'aria-label': 'Problems reading runs' }, ...items)] : []));
@@ -218,6 +219,7 @@ function compareContext() {
     baseline: ui.baseline ? byId.get(ui.baseline) : undefined,
     ui: ui.compare,
     focusMetric,
+    primaryMetric,
   };
 }
 
@@ -293,6 +295,7 @@ function reveal(r: RevealRequest): void {
 function receiveRuns(m: Extract<ExperimentsToWebview, { type: 'runs' }>): void {
   if (m.version <= version) return;
   version = m.version;
+  primaryMetric = m.primaryMetric;
   setRuns(m.runs, m.problems);
   if (ui.view === 'compare') void compare.render(compareContext());
 }

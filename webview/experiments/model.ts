@@ -139,11 +139,18 @@ export function formatValue(v: CellValue, col?: Pick<Column, 'group' | 'key' | '
   return v;
 }
 
+const dates = new Map<string, string>();
+
+/** Local time, to the second; memoised, as rows are redrawn on every scroll step and sort. */
 export function formatDate(iso: string): string {
+  let text = dates.get(iso);
+  if (text !== undefined) return text;
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  text = Number.isNaN(d.getTime()) ? iso : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  if (dates.size > 50_000) dates.clear();
+  dates.set(iso, text);
+  return text;
 }
 
 export function formatDuration(s: number): string {
@@ -161,31 +168,32 @@ export function naturalKey(s: string): string {
   return s.toLowerCase().replace(/\d+/g, (d) => (d.length >= 16 ? d : d.padStart(16, '0')));
 }
 
-/** First position in ascending `sorted` whose value is not below `v`. */
-function lowerBound<T extends number | string>(sorted: ArrayLike<T>, v: T): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Stable order of `ids` by `keys` (parallel arrays) without a comparator callback: the keys are
  * sorted natively, then each id is dropped into its rank (binary search), equal keys in the order
  * given. Descending reverses the groups of equal keys, not the order inside them.
  */
-function rankSort<T extends number | string>(keys: T[] | Float64Array, ids: readonly number[], sorted: ArrayLike<T>, descending: boolean, out: number[]): void {
-  const n = ids.length;
+function rank<T extends number | string>(keys: ArrayLike<T>, sorted: ArrayLike<T>, ids: readonly number[], descending: boolean, out: number[]): void {
+  const n = keys.length;
   const placed = new Int32Array(n);
   const fill = new Int32Array(n);
   for (let k = 0; k < n; k++) {
-    const lb = lowerBound(sorted, keys[k] as T);
-    placed[lb + fill[lb]!++] = ids[k]!;
+    const v = keys[k]!;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (sorted[mid]! < v) lo = mid + 1;
+      else hi = mid;
+    }
+    placed[lo + fill[lo]!++] = ids[k]!;
   }
+  emit(placed, (a, b) => sorted[a]! < sorted[b]!, descending, out);
+}
+
+/** Ascending as placed, or descending by groups of equal keys (`less(i-1, i)` false inside a group). */
+function emit(placed: Int32Array, less: (a: number, b: number) => boolean, descending: boolean, out: number[]): void {
+  const n = placed.length;
   if (!descending) {
     for (let k = 0; k < n; k++) out.push(placed[k]!);
     return;
@@ -193,7 +201,7 @@ function rankSort<T extends number | string>(keys: T[] | Float64Array, ids: read
   let end = n;
   while (end > 0) {
     let start = end - 1;
-    while (start > 0 && !(sorted[start - 1]! < sorted[start]!)) start--;
+    while (start > 0 && !less(start - 1, start)) start--;
     for (let k = start; k < end; k++) out.push(placed[k]!);
     end = start;
   }
@@ -228,11 +236,18 @@ export function sortOrder(runs: readonly Run[], indices: readonly number[], colI
     }
   }
   const out: number[] = [];
+  // The host sends runs newest first, so the default order (started, descending) is usually there already.
+  if (isDate && descending && !numKeys.length && strKeys.every((k, i) => i === 0 || strKeys[i - 1]! >= k)) {
+    for (const r of strIds) out.push(r);
+    for (const r of nan) out.push(r);
+    for (const r of missing) out.push(r);
+    return out;
+  }
   if (numKeys.length) {
     const keys = Float64Array.from(numKeys);
-    rankSort(keys, numIds, keys.slice().sort(), descending, out);
+    rank(keys, keys.slice().sort(), numIds, descending, out);
   }
-  if (strKeys.length) rankSort(strKeys, strIds, strKeys.slice().sort(), descending, out);
+  if (strKeys.length) rank(strKeys, strKeys.slice().sort(), strIds, descending, out);
   for (const r of nan) out.push(r);
   for (const r of missing) out.push(r);
   return out;

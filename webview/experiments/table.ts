@@ -8,7 +8,8 @@
  * the header (tableHeader.ts).
  */
 import { h } from '../components/dom.ts';
-import { cellValue, delta, formatDelta, formatValue, type Column, type Run } from './model.ts';
+import type { Column, Run } from './model.ts';
+import { drawCell } from './cells.ts';
 import type { SortState } from '../../src/shared/experiments.ts';
 import { TableHeader, SELECT_WIDTH } from './tableHeader.ts';
 
@@ -63,6 +64,11 @@ export class RunTable {
   private anchor = -1;
   private frame = 0;
   private readonly events: TableEvents;
+  /**
+   * Scroll offsets and viewport size, kept from scroll and resize events: reading them from the
+   * element while an update has just changed the DOM would force a synchronous layout every time.
+   */
+  private readonly geometry = { top: 0, left: 0, width: 0, height: 0 };
 
   constructor(events: TableEvents) {
     this.events = events;
@@ -74,18 +80,26 @@ export class RunTable {
       this.element,
     );
     this.element.append(h('div', { class: 'xhead', role: 'rowgroup' }, this.head.element), this.body, this.empty);
-    this.element.addEventListener('scroll', () => this.schedule(), { passive: true });
+    this.element.addEventListener('scroll', () => {
+      this.geometry.top = this.element.scrollTop;
+      this.geometry.left = this.element.scrollLeft;
+      this.schedule();
+    }, { passive: true });
     this.element.addEventListener('keydown', (e) => this.onKey(e));
     this.body.addEventListener('click', (e) => this.onClick(e));
     this.body.addEventListener('dblclick', (e) => {
       const i = this.rowIndexOf(e.target);
       if (i !== undefined) this.events.activate(this.runAt(i)!);
     });
-    new ResizeObserver(() => this.schedule()).observe(this.element);
+    new ResizeObserver(() => {
+      this.measure();
+      this.schedule();
+    }).observe(this.element);
   }
 
   /** Replace what is shown; cheap when only the selection or the order changed. */
   update(view: TableView): void {
+    if (!this.geometry.height) this.measure(); // once, before this update touches the DOM
     const prevActiveId = this.view ? this.runAt(this.active)?.id : undefined;
     this.view = view;
     this.gen++;
@@ -108,6 +122,14 @@ export class RunTable {
     this.element.setAttribute('aria-colcount', String(view.columns.length + 1));
     this.empty.textContent = view.order.length ? '' : view.runs.length ? 'No run matches the filter.' : 'No runs yet.';
     this.renderRows();
+  }
+
+  private measure(): void {
+    const el = this.element;
+    this.geometry.top = el.scrollTop;
+    this.geometry.left = el.scrollLeft;
+    this.geometry.width = el.clientWidth;
+    this.geometry.height = el.clientHeight;
   }
 
   /** Bring a run into view and make it the active row. */
@@ -174,8 +196,9 @@ export class RunTable {
     const pinned: number[] = [];
     let pinnedWidth = SELECT_WIDTH;
     v.columns.forEach((c, i) => { if (v.pinned.has(c.id)) { pinned.push(i); pinnedWidth += c.width; } });
-    const left = this.element.scrollLeft + pinnedWidth - COLUMN_OVERSCAN_PX;
-    const right = this.element.scrollLeft + (this.element.clientWidth || 1400) + COLUMN_OVERSCAN_PX;
+    const g = this.geometry;
+    const left = g.left + pinnedWidth - COLUMN_OVERSCAN_PX;
+    const right = g.left + (g.width || 1400) + COLUMN_OVERSCAN_PX;
     let from = v.columns.length;
     let to = v.columns.length;
     for (let i = 0; i < v.columns.length; i++) {
@@ -197,8 +220,8 @@ export class RunTable {
       this.range = range;
       this.gen++;
     }
-    const top = this.element.scrollTop;
-    const height = this.element.clientHeight || 600;
+    const top = this.geometry.top;
+    const height = this.geometry.height || 600;
     const first = Math.max(0, Math.floor(top / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(v.order.length, Math.ceil((top + height) / ROW_HEIGHT) + OVERSCAN);
     const count = Math.max(0, last - first);
@@ -257,36 +280,8 @@ export class RunTable {
     cell.setAttribute('role', 'gridcell');
     cell.setAttribute('aria-colindex', String(i + 2));
     this.place(cell, i);
-    this.drawCell(cell, run, col, v);
+    drawCell(cell, run, col, v.baseline, v.showDeltas);
     return cell;
-  }
-
-  private drawCell(cell: HTMLElement, run: Run, col: Column, v: TableView): void {
-    const value = cellValue(run, col);
-    if (col.group === 'attr' && col.key === 'status') {
-      cell.replaceChildren(h('span', { class: `status status-${run.status}`, 'aria-hidden': 'true' }), run.status);
-      cell.title = run.status;
-      return;
-    }
-    const text = formatValue(value, col);
-    if (col.group === 'attr' && col.key === 'name') {
-      const parts: Array<Node | string> = [h('span', { class: 'xname' }, text)];
-      if (v.baseline?.id === run.id) parts.push(h('span', { class: 'xtag' }, 'baseline'));
-      if (run.warnings.length) parts.push(h('span', { class: 'xwarn', title: run.warnings.join('\n'), 'aria-label': `${run.warnings.length} warning(s)` }, '⚠'));
-      cell.replaceChildren(...parts);
-      cell.title = run.warnings.length ? `${run.name}\n${run.warnings.join('\n')}` : `${run.name}\n${run.id}`;
-      return;
-    }
-    if (v.showDeltas && v.baseline && v.baseline.id !== run.id && (col.group === 'metrics' || col.group === 'params')) {
-      const d = delta(value, cellValue(v.baseline, col));
-      if (d !== undefined) {
-        cell.replaceChildren(h('span', { class: `xdelta ${d > 0 ? 'up' : d < 0 ? 'down' : ''}` }, formatDelta(d)), text);
-        cell.title = `${text} (${formatDelta(d)} vs baseline)`;
-        return;
-      }
-    }
-    cell.textContent = text;
-    cell.title = text;
   }
 
   private rowIndexOf(target: EventTarget | null): number | undefined {
@@ -330,6 +325,7 @@ export class RunTable {
     const el = this.element;
     if (y < el.scrollTop) el.scrollTop = y;
     else if (y + ROW_HEIGHT > el.scrollTop + el.clientHeight - headH) el.scrollTop = y + ROW_HEIGHT - el.clientHeight + headH;
+    this.geometry.top = el.scrollTop;
     this.renderRows();
   }
 

@@ -32,6 +32,8 @@ export class TableHeader {
   render(v: TableView, offsets: readonly number[], totalWidth: number): void {
     this.view = v;
     this.offsets = offsets;
+    // Re-rendering replaces the cells: keep the keyboard focus where it was.
+    const hadFocus = this.element.contains(document.activeElement);
     const cells: HTMLElement[] = [h('div', { class: 'xcell xselect pinned', role: 'columnheader', 'aria-colindex': 1, title: 'Selection' },
       h('span', { class: 'muted' }, `${v.selection.size || ''}`))];
     v.columns.forEach((c, i) => {
@@ -60,6 +62,7 @@ export class TableHeader {
     this.focused = Math.max(0, Math.min(this.focused, v.columns.length - 1));
     const f = cells[this.focused + 1];
     if (f) f.tabIndex = 0;
+    if (hadFocus) f?.focus({ preventScroll: true });
   }
 
   /** Focus header cell `i` (default: the last focused one), scrolling it into view. */
@@ -93,7 +96,6 @@ export class TableHeader {
       if (to < 0 || to >= v.columns.length) return;
       this.focused = to;
       this.events.moveColumn(col.id, to);
-      requestAnimationFrame(() => this.focusCell(to));
       return;
     }
     switch (e.key) {
@@ -106,7 +108,6 @@ export class TableHeader {
       case ' ':
         e.preventDefault();
         this.events.sort(col.id);
-        requestAnimationFrame(() => this.focusCell(i));
         return;
     }
   }

@@ -28,6 +28,22 @@ class MetricLens extends vscode.CodeLens {
 
 type Kind = 'params' | 'metrics' | 'python';
 
+const keyCache = new WeakMap<readonly unknown[], { params: Set<string>; metrics: Set<string> }>();
+
+/** Every param and metric key the runs have, computed once per model update (not per lens). */
+function keysOf(runs: FolderRuns['runs']): { params: Set<string>; metrics: Set<string> } {
+  let k = keyCache.get(runs);
+  if (!k) {
+    k = { params: new Set(), metrics: new Set() };
+    for (const r of runs) {
+      for (const p in r.params) k.params.add(p);
+      for (const m in r.metrics) k.metrics.add(m);
+    }
+    keyCache.set(runs, k);
+  }
+  return k;
+}
+
 /**
  * Metric lenses: in params files above each param (best run's value, range across runs), in
  * metrics files above each metric (change against the baseline run), in Python training code above
@@ -107,10 +123,10 @@ export class ExperimentsCodeLens extends Disposable implements vscode.CodeLensPr
     const text = doc.getText();
     const at = (line: number) => new vscode.Range(line, 0, line, 0);
     const runs = () => this.model.forFolder(f.folder)?.runs ?? [];
-    const rs = f.runs;
     const rel = vscode.workspace.asRelativePath(doc.uri, false);
-    const hasMetric = (k: string) => rs.some((r) => r.metrics[k] !== undefined);
-    const hasParam = (k: string) => rs.some((r) => Object.hasOwn(r.params, k));
+    const keys = keysOf(f.runs);
+    const hasMetric = (k: string) => keys.metrics.has(k);
+    const hasParam = (k: string) => keys.params.has(k);
     // Sites whose key no run has get no lens at all (an empty lens would only push the code down).
     if (kind === 'python') {
       return pythonLogSites(text).flatMap((site) => site.metrics.filter(hasMetric).map((m) => new MetricLens(at(site.line), folder, () => loggedMetricLens(m, runs()))));

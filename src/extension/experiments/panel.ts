@@ -117,7 +117,6 @@ export class ExperimentsPanel extends Disposable {
       const now = this.folder();
       switch (m.type) {
         case 'saveState': void this.saveState(m.state); break;
-        case 'selectionChanged': this.selection = m.ids; break;
         case 'showCommit': if (now) void actions.showCommit(now, m.id).catch((e: unknown) => log.error(`show commit: ${String(e)}`)); break;
         case 'deleteRuns': if (now) void actions.deleteRuns(now, m.ids).catch((e: unknown) => void vscode.window.showErrorMessage(`MLOps: ${(e as Error).message}`)); break;
       }

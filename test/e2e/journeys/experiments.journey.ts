@@ -119,7 +119,7 @@ export const journey: Journey = {
       await diff.filter({ hasText: 'train.lr' }).waitFor({ state: 'visible' });
       await diff.filter({ hasText: 'train.epochs' }).waitFor({ state: 'visible' });
       assert.equal(await view.locator('#param-diff tr', { hasText: 'train.seed' }).getAttribute('class'), '', 'a param all three share is not marked');
-      await view.locator('#metric-table tr', { hasText: 'accuracy' }).waitFor({ state: 'visible' });
+      await view.locator('#metric-table tr', { hasText: /^accuracy/ }).first().waitFor({ state: 'visible' });
       await view.locator('canvas[aria-label^="Scatter of"]').scrollIntoViewIfNeeded();
       await view.locator('canvas[aria-label^="Scatter of"]').waitFor({ state: 'visible' });
     });

@@ -67,6 +67,9 @@ test('sorting text is natural and case-insensitive; dates sort by time; -0 and 0
   const idx = runs.map((_, i) => i);
   assert.deepEqual(sortOrder(runs, idx, 'attr.name', false).map((i) => runs[i]!.name), ['Run-9', 'run-10', 'run-100']);
   assert.deepEqual(sortOrder(runs, idx, 'attr.startedAt', false).map((i) => runs[i]!.name), ['run-100', 'Run-9', 'run-10']);
+  assert.deepEqual(sortOrder(runs, idx, 'attr.startedAt', true).map((i) => runs[i]!.name), ['run-10', 'Run-9', 'run-100']);
+  const shuffled = pageRuns([summary(1, { name: 'old' }), summary(3, { name: 'new' }), summary(2, { name: 'mid' }), summary(0, { name: 'none', startedAt: null })]);
+  assert.deepEqual(sortOrder(shuffled, [0, 1, 2, 3], 'attr.startedAt', true).map((i) => shuffled[i]!.name), ['new', 'mid', 'old', 'none']);
   assert.ok(naturalKey('a9') < naturalKey('a10'));
   const zeros = pageRuns([summary(2, { metrics: { m: -0 } }), summary(1, { metrics: { m: 0 } })]);
   assert.deepEqual(sortOrder(zeros, [0, 1], 'metrics.m', false), [0, 1]);
