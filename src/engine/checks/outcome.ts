@@ -1,19 +1,9 @@
 /** What evaluating one check produced, before it becomes a CheckResult with ids and timing. */
 import { MlopsError, describeError, isMlopsError } from '../errors.ts';
-import type { CheckLink, CheckStatus, MetricValue } from './types.ts';
+import type { CheckResult, CheckStatus } from './types.ts';
 
-export interface Outcome {
-  status: CheckStatus;
-  errorKind?: 'config' | 'runtime';
-  message: string;
-  expected?: string;
-  actual?: string;
-  measured?: number | null;
-  details: string[];
-  links: CheckLink[];
-  values?: MetricValue[];
-  hint?: string;
-}
+/** A CheckResult without what the runner adds (ids, rule kind, severity, source range, timing). */
+export type Outcome = Omit<CheckResult, 'id' | 'suite' | 'name' | 'kind' | 'severity' | 'range' | 'durationMs'>;
 
 export function passed(message: string, o: Partial<Outcome> = {}): Outcome {
   return { status: 'passed', message, details: [], links: [], ...o };
