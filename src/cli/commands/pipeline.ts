@@ -2,8 +2,7 @@ import path from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { EXIT, UsageError, printJson, table } from '../io.ts';
 import { describeError } from '../../engine/errors.ts';
-import { Store } from '../../engine/store/store.ts';
-import { isInitialized } from '../../engine/workspace/workspace.ts';
+import { openRecordingStore } from '../../engine/workspace/workspace.ts';
 import { buildDag } from '../../engine/pipeline/dag.ts';
 import { loadPipeline } from '../../engine/pipeline/dvcyaml.ts';
 import { findWorkspaceRoot } from '../../engine/pipeline/repo.ts';
@@ -47,7 +46,7 @@ Exit code 1 when a stage fails or the run is stopped.`,
     if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a positive whole number, got '${String(values['jobs'])}'`);
     const dir = findPipelineDir(io.cwd);
     const root = findWorkspaceRoot(dir);
-    const store = !values['dry-run'] && isInitialized(root) ? Store.open(root, { origin: 'cli' }) : undefined;
+    const store = values['dry-run'] ? undefined : openRecordingStore(root, 'cli');
     const ac = new AbortController();
     const onSigint = (): void => ac.abort();
     process.once('SIGINT', onSigint);

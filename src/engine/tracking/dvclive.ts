@@ -128,6 +128,12 @@ export class DvcLiveSource implements ExternalSource {
     const st = await fs.stat(path.join(dir, 'metrics.json')).catch(() => undefined);
     const status: RunStatus = running ? 'running' : 'finished';
     const extra: Record<string, string> = { folder: rel };
+    // DVCLive writes the step it is at into the summary as `step`: where the run is, not a metric
+    // (unless something logged a series of that name).
+    if (typeof metrics['step'] === 'number' && !seriesFiles.has('step')) {
+      extra['step'] = String(metrics['step']);
+      delete metrics['step'];
+    }
     return {
       summary: {
         id: `dvclive:${rel}`, source: 'dvclive', sourceLabel: `${rel}/`, experiment: this.o.experiment, name: rel,

@@ -59,6 +59,20 @@ export function isInitialized(root: string): boolean {
   return existsSync(storePath(root));
 }
 
+/**
+ * The store a run is recorded in: the workspace's own, created first when `mlops.yaml` is there
+ * but the per-machine `.mlops/` is not (a fresh clone, a CI job), as MLflow creates `mlruns/` on
+ * first use. A folder with neither (a plain DVC repository) gets none: nothing is written there.
+ */
+export function openRecordingStore(root: string | undefined, origin: string): Store | undefined {
+  if (!root) return undefined;
+  if (!isInitialized(root)) {
+    if (!existsSync(configPath(root))) return undefined;
+    initWorkspace(root, origin);
+  }
+  return Store.open(root, { origin });
+}
+
 export function isDvcRepo(root: string): boolean {
   return existsSync(path.join(root, '.dvc', 'config')) || existsSync(path.join(root, '.dvc'));
 }

@@ -5,8 +5,7 @@ import type { Log } from '../log.ts';
 import { StageTerminal } from './terminal.ts';
 import type { PipelineModel } from './model.ts';
 import { runPipeline, type RunResult, type StageResult } from '../../engine/pipeline/runner.ts';
-import { Store } from '../../engine/store/store.ts';
-import { isInitialized } from '../../engine/workspace/workspace.ts';
+import { openRecordingStore } from '../../engine/workspace/workspace.ts';
 import { MlopsError } from '../../engine/errors.ts';
 
 export interface RunRequest {
@@ -74,7 +73,7 @@ export class PipelineRuns extends Disposable {
     }
     const controller = new AbortController();
     const root = req.folder.uri.fsPath;
-    const store = isInitialized(root) ? Store.open(root, { origin: 'extension' }) : undefined;
+    const store = openRecordingStore(root, 'extension');
     const shared = req.terminal;
     const stageTerminal = (stage: string): StageTerminal => {
       if (shared) return shared;

@@ -154,8 +154,19 @@ export const journey: Journey = {
       await page.locator('.codelens-decoration', { hasText: /train_accuracy: latest 0\.\d+/ }).first().waitFor({ state: 'visible' });
     });
     await wb.step('codelens-click-opens-comparison', async () => {
-      await page.locator('.codelens-decoration a', { hasText: /loss: latest/ }).first().click();
-      await view.locator('#compare-view', { hasText: 'Comparing 4 runs' }).waitFor({ state: 'visible', timeout: 30_000 });
+      // run-1..3 and the DVCLive folder log `loss` in experiment churn; MLflow's runs are another
+      // experiment. A lens re-rendered under the pointer (the model refreshes when the DVCLive
+      // folder settles) swallows the click, so a click that opened nothing is made again.
+      const compared = view.locator('#compare-view', { hasText: 'Comparing 4 runs' });
+      for (let attempt = 1; ; attempt++) {
+        await page.locator('.codelens-decoration a', { hasText: /loss: latest/ }).first().click();
+        try {
+          await compared.waitFor({ state: 'visible', timeout: 10_000 });
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+        }
+      }
       await view.locator('.chart-card[data-metric="loss"]').first().waitFor({ state: 'visible' });
     });
     await wb.step('state-survives-reopen', async () => {

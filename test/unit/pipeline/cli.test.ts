@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
@@ -66,4 +66,18 @@ test('parallel output is prefixed line by line; unknown stage names are suggeste
   const st = await run(['stage', 'status', 'tow'], dir);
   assert.equal(st.code, 1);
   assert.match(st.err, /no stage named 'tow'.*did you mean 'two'\?/);
+});
+
+test('mlops repro records the run where mlops.yaml is committed but .mlops/ is not (a fresh clone, CI); a plain DVC repo gets no .mlops/', async () => {
+  const plain = project({ 'dvc.yaml': YAML, 'params.yaml': 'lr: 1\n' });
+  assert.equal((await run(['repro'], plain)).code, 0);
+  assert.equal(existsSync(path.join(plain, '.mlops', 'mlops.db')), false, 'nothing of ours is written into a DVC-only repository');
+
+  const clone = project({ 'dvc.yaml': YAML, 'params.yaml': 'lr: 1\n', 'mlops.yaml': 'version: 1\n' });
+  assert.equal((await run(['repro'], clone)).code, 0);
+  assert.ok(existsSync(path.join(clone, '.mlops', '.gitignore')), 'the per-machine store is ignored by git');
+  const runs = await run(['runs', 'list', '--json'], clone);
+  assert.equal(runs.code, 0, runs.err);
+  const list = (JSON.parse(runs.out) as { runs: { source: string; params: Record<string, unknown> }[] }).runs;
+  assert.deepEqual(list.filter((r) => r.source === 'mlops').map((r) => r.params['lr']), [1]);
 });

@@ -42,6 +42,8 @@ test('a DVCLive folder is one read-only run: params.yaml, metrics.json summary, 
   assert.ok(Number.isNaN(s.metrics['train.acc']));
   assert.equal(s.metrics['val_auc'], Infinity);
   assert.equal(s.metrics['only_series'], 4, 'a series without a summary value shows its last point');
+  assert.equal(s.metrics['step'], undefined, "DVCLive's summary `step` is where the run is, not a metric");
+  assert.equal(run.extra['step'], '2');
   assert.equal(s.startedAt, '2023-11-14T22:13:20.000Z', 'earliest TSV timestamp');
   assert.deepEqual(s.warnings, []);
   const series = run.loadSeries();
