@@ -139,6 +139,30 @@ export function scanDirs(d: ScanDeps, root: string, items: readonly ScanItem[], 
   }
 }
 
+/**
+ * Scan items of a shared list until none is left: each thread takes the next index with one
+ * atomic add, so no thread waits for another to hand it work and none is left idle while
+ * items remain. `budget` (files) lets this thread stop for a moment to keep its event loop
+ * responsive; `done` says the list is exhausted. A tree that cannot be fingerprinted stops
+ * every thread (the index jumps past the end). Self-contained: the workers run its source.
+ */
+export function claimItems(scan: typeof scanDirs, d: ScanDeps, root: string, items: readonly ScanItem[], next: Int32Array, budget: number): { records: string[]; files: number; done: boolean } | null {
+  const records: string[] = [];
+  let files = 0;
+  while (files < budget) {
+    const i = Atomics.add(next, 0, 1);
+    if (i >= items.length) return { records, files, done: true };
+    const r = scan(d, root, [items[i]!], true, false);
+    if (!r) {
+      Atomics.store(next, 0, 0x3fffffff);
+      return null;
+    }
+    for (const rec of r.records) records.push(rec);
+    files += r.files + 1;
+  }
+  return { records, files, done: false };
+}
+
 const DEPS: ScanDeps = { readdirSync, statSync, createHash, join: path.join, partDigest, recordOf, sep: path.sep, chunk: CHUNK };
 
 const WORKER_SOURCE = `
@@ -149,10 +173,11 @@ const { join, sep } = require('node:path');
 const partDigest = (${partDigest.toString()});
 const recordOf = (${recordOf.toString()});
 const scanDirs = (${scanDirs.toString()});
-parentPort.on('message', ({ root, items, chunk }) => {
+const claimItems = (${claimItems.toString()});
+parentPort.on('message', ({ root, items, chunk, next }) => {
   let r = null;
   try {
-    r = scanDirs({ readdirSync, statSync, createHash, join, partDigest, recordOf, sep, chunk }, root, items, true, false);
+    r = claimItems(scanDirs, { readdirSync, statSync, createHash, join, partDigest, recordOf, sep, chunk }, root, items, new Int32Array(next), Infinity);
   } catch {
     r = null;
   }
@@ -160,14 +185,20 @@ parentPort.on('message', ({ root, items, chunk }) => {
 });
 `;
 
+/** One fingerprint's shared list of items and the index of the next one to take. */
 interface Job {
   root: string;
   items: ScanItem[];
-  resolve: (r: ScanResult | null) => void;
+  next: Int32Array;
+  resolve: (r: { records: string[]; files: number } | null) => void;
   reject: (e: Error) => void;
 }
 
-/** Workers pull one job at a time, so this thread can take the rest once its own part is done. */
+/**
+ * Worker threads kept for the life of the process. A fingerprint hands every worker the same
+ * shared list (one message each way per worker); a worker busy with another fingerprint takes
+ * it up when free, and finds nothing left if this thread already took it all.
+ */
 class Pool {
   readonly size: number;
   private readonly idle: Worker[] = [];
@@ -179,7 +210,7 @@ class Pool {
     for (let i = 0; i < size; i++) {
       const w = new Worker(WORKER_SOURCE, { eval: true });
       w.on('message', (m: { records: string[]; files: number } | null) => {
-        this.busy.get(w)?.resolve(m && { records: m.records, subdirs: [], parts: [], files: m.files });
+        this.busy.get(w)?.resolve(m);
         this.busy.delete(w);
         this.idle.push(w);
         this.pump();
@@ -196,25 +227,26 @@ class Pool {
     }
   }
 
-  submit(root: string, items: ScanItem[]): Promise<ScanResult | null> {
+  submit(root: string, items: ScanItem[], next: Int32Array): Promise<{ records: string[]; files: number } | null> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ root, items, resolve, reject });
+      this.queue.push({ root, items, next, resolve, reject });
       this.pump();
     });
-  }
-
-  /** A queued job no worker has started, for the caller's own thread. */
-  take(): Job | undefined {
-    return this.queue.shift();
   }
 
   private pump(): void {
     while (this.idle.length > 0 && this.queue.length > 0) {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
+      // The list is already taken (by this thread or other workers): nothing to send.
+      if (Atomics.load(job.next, 0) >= job.items.length) {
+        this.idle.push(w);
+        job.resolve({ records: [], files: 0 });
+        continue;
+      }
       this.busy.set(w, job);
       w.ref();
-      w.postMessage({ root: job.root, items: job.items, chunk: CHUNK });
+      w.postMessage({ root: job.root, items: job.items, chunk: CHUNK, next: job.next.buffer });
     }
     for (const w of this.idle) w.unref();
   }
@@ -232,26 +264,24 @@ const pause = (): Promise<void> => new Promise((r) => setImmediate(r));
 /**
  * Fingerprint of the stat identities of every file under `root`, walked as dirScan.walkTree
  * walks it; undefined when something in the tree makes that impossible (see scanDirs).
- * `parallel` (a tree known to be large) spreads the folders over the worker pool; this thread
- * lists the first folders itself, then helps with whatever no worker has started.
+ * `parallel` (a tree known to be large): this thread lists the first folders itself, breadth
+ * first, then it and the workers take the remaining folders (and parts of large folders) from
+ * one shared list until it is empty.
  */
 export async function fingerprintTree(root: string, options: { parallel?: boolean; signal?: AbortSignal } = {}): Promise<string | undefined> {
   const records: string[] = [];
-  const jobs: Array<Promise<ScanResult | null>> = [];
-  const p = options.parallel ? (pool ??= new Pool(poolSize())) : undefined;
-  const dispatch = (items: ScanItem[]): void => {
-    jobs.push(p!.submit(root, items).catch(() => scanDirs(DEPS, root, items, true, false)));
-  };
+  const parallel = options.parallel === true;
+  const items: ScanItem[] = [];
   const frontier: string[] = [''];
-  let next = 0;
+  let head = 0;
   let done = 0;
   // Breadth first on this thread until there are enough folders to share out.
-  while (next < frontier.length && (!p || frontier.length - next < FRONTIER)) {
-    const r = scanDirs(DEPS, root, [frontier[next++]!], false, p !== undefined);
+  while (head < frontier.length && (!parallel || frontier.length - head + items.length < FRONTIER)) {
+    const r = scanDirs(DEPS, root, [frontier[head++]!], false, parallel);
     if (!r) return undefined;
-    records.push(...r.records);
+    for (const rec of r.records) records.push(rec);
     frontier.push(...r.subdirs);
-    for (const part of r.parts) dispatch([part]);
+    items.push(...r.parts);
     done += r.files + 1;
     if (done >= YIELD_EVERY) {
       done = 0;
@@ -259,20 +289,27 @@ export async function fingerprintTree(root: string, options: { parallel?: boolea
       await pause();
     }
   }
-  if (p && next < frontier.length) {
-    // A few jobs per thread, so a slow folder on one thread does not leave the others idle.
-    const rest = frontier.slice(next);
-    const n = Math.min(rest.length, (p.size + 1) * 4);
-    for (let i = 0; i < n; i++) dispatch(rest.filter((_, j) => j % n === i));
-  }
-  for (let job = p?.take(); job; job = p?.take()) {
-    job.resolve(scanDirs(DEPS, job.root, job.items, true, false));
-    options.signal?.throwIfAborted();
+  items.push(...frontier.slice(head));
+  if (items.length === 0) return combineRecords(records);
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  const p = parallel ? (pool ??= new Pool(poolSize())) : undefined;
+  const helpers = p ? Array.from({ length: p.size }, () => p.submit(root, items, next).catch(() => null)) : [];
+  let failed = false;
+  for (;;) {
+    const r = claimItems(scanDirs, DEPS, root, items, next, YIELD_EVERY);
+    if (!r) {
+      failed = true;
+      break;
+    }
+    for (const rec of r.records) records.push(rec);
+    if (r.done) break;
+    if (options.signal?.aborted) Atomics.store(next, 0, 0x3fffffff);
     await pause();
   }
-  for (const r of await Promise.all(jobs)) {
-    if (!r) return undefined;
-    records.push(...r.records);
-  }
+  // A worker that failed (or died) leaves its items unscanned: the fingerprint is then unknown.
+  const theirs = await Promise.all(helpers);
+  options.signal?.throwIfAborted();
+  if (failed || theirs.some((t) => t === null)) return undefined;
+  for (const t of theirs) for (const rec of t!.records) records.push(rec);
   return combineRecords(records);
 }

@@ -47,6 +47,13 @@ test('worker fingerprint equals the main-thread one and the full scan\'s, and ch
   assert.equal(viaWorkers, here, 'the worker pool and this thread give the same fingerprint');
   assert.equal(viaWorkers, treeFingerprint(scanned), 'and so does the full scan');
   assert.equal(await fingerprintTree(root, { parallel: true }), viaWorkers, 'stable');
+  // Several at once (status checks artifacts concurrently): each worker takes up the next shared
+  // list when free, and a list this thread finished alone is answered without it.
+  const together = await Promise.all([root, path.join(root, 'flat'), path.join(root, 'p5'), root].map((r) => fingerprintTree(r, { parallel: true })));
+  const oneByOne = [];
+  for (const r of [root, path.join(root, 'flat'), path.join(root, 'p5'), root]) oneByOne.push(await fingerprintTree(r));
+  assert.deepEqual(together, oneByOne);
+  assert.equal(new Set(together).size, 3);
   for (const parallel of [true, false]) {
     const changed = async (what: string, change: () => Promise<void>): Promise<void> => {
       const before = await fingerprintTree(root, { parallel });
