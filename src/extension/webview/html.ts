@@ -29,15 +29,18 @@ export function jsonForScript(value: unknown): string {
 }
 
 /**
- * The page shell of every panel: a strict CSP (nothing by default; our script by nonce; styles,
- * fonts and images only from the extension's own resources) and the initial state as inert JSON.
+ * The page shell of every panel: a strict CSP (nothing by default; our script by nonce; styles
+ * from the extension's own resources or carrying the nonce; fonts and images only from the
+ * extension) and the initial state as inert JSON.
  */
 export function panelHtml(o: PanelHtmlOptions): string {
   const n = nonce();
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${n}'`,
-    `style-src ${o.cspSource}`,
+    // The toolkit probes `:focus-visible` with a <style> element it stamps with the page's
+    // csp-nonce (below): allowed by that nonce alone, never 'unsafe-inline'.
+    `style-src ${o.cspSource} 'nonce-${n}'`,
     `font-src ${o.cspSource}`,
     `img-src ${o.cspSource} data:`,
   ].join('; ');
@@ -46,6 +49,7 @@ export function panelHtml(o: PanelHtmlOptions): string {
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${n}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${o.styleUris.map((u) => `<link rel="stylesheet" href="${escapeHtml(u)}">`).join('\n')}
 <title>${escapeHtml(o.title)}</title>
