@@ -15,7 +15,7 @@ import type { Pipeline } from '../pipeline/types.ts';
 import type { ArtifactRef, ParamValue, RunStatus } from './api.ts';
 import { readMetricsFile } from './files.ts';
 import { RUN_LOG_FILE, tailRunLog } from './jsonl.ts';
-import { RunStore } from './runStore.ts';
+import { RunStore, runnerId } from './runStore.ts';
 import { experimentSettings, defaultExperimentName } from './settings.ts';
 import { flattenParams } from './values.ts';
 
@@ -74,7 +74,7 @@ export class PipelineRunTracking {
           id: this.info.runId, origin: 'pipeline', experiment, name: this.runs.nextName(experiment), status: 'running',
           startedAt: this.info.startedAt, gitCommit: this.info.git.commit, gitDirty: this.info.git.dirty,
           pipelineRunId: this.info.runId,
-          extra: { pipelineFile: path.relative(this.info.workspaceRoot, this.info.pipeline.file).split(path.sep).join('/') },
+          extra: { pipelineFile: path.relative(this.info.workspaceRoot, this.info.pipeline.file).split(path.sep).join('/'), runner: runnerId() },
         });
       }
       this.executed.push(stage);

@@ -3,6 +3,7 @@
  * extension or the CLI process. Readers keep the runs in memory and reload only rows whose `seq`
  * moved, so listing 10,000 runs stays cheap while a run logs points every few hundred ms.
  */
+import { hostname } from 'node:os';
 import type { Database, Store } from '../store/store.ts';
 import type { ArtifactRef, MetricPoint, ParamValue, RunStatus, RunSummary } from './api.ts';
 
@@ -99,6 +100,21 @@ function fromSql(v: number | null): number {
   return v === null ? NaN : v;
 }
 
+/** Who runs a run: `host:pid`, kept in the run's `extra.runner` so a later process can tell it died. */
+export function runnerId(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Whether a process of this host exists (EPERM: it does, it is just not ours to signal). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class RunStore {
   readonly store: Store;
   private readonly db: Database;
@@ -133,6 +149,37 @@ export class RunStore {
   ridOf(id: string): number | undefined {
     const row = this.db.prepare('SELECT rid FROM runs WHERE id = ?').get(id) as { rid: number } | undefined;
     return row?.rid;
+  }
+
+  /**
+   * Runs left "running" by a process that is gone (killed, crashed, the machine rebooted while the
+   * editor was closed) become "killed", with a warning saying so; their pipeline run row and its
+   * unfinished stages become "stopped". Only runs whose runner (`extra.runner`, host:pid) ran on
+   * this host are judged; a pid reused by another process keeps a run "running", never the reverse.
+   */
+  reapOrphans(host = hostname(), isAlive: (pid: number) => boolean = processAlive, now = new Date()): string[] {
+    const rows = this.db.prepare("SELECT rid, id, extra, pipeline_run_id FROM runs WHERE status = 'running'").all() as Array<{ rid: number; id: string; extra: string; pipeline_run_id: string | null }>;
+    const reaped: string[] = [];
+    for (const r of rows) {
+      const runner = parseJson<Record<string, string>>(r.extra, {})['runner'];
+      const m = runner ? /^(.*):(\d+)$/.exec(runner) : null;
+      if (!m || m[1] !== host || isAlive(Number(m[2]))) continue;
+      const endedAt = now.toISOString();
+      this.store.write((db) => {
+        // Re-checked inside the write: the runner may have finished the run meanwhile.
+        const still = db.prepare("UPDATE runs SET status = 'killed', ended_at = ? WHERE rid = ? AND status = 'running'").run(endedAt, r.rid);
+        if (!still.changes) return;
+        this.addWarningsIn(db, r.rid, [`the process running it (pid ${m[2]}) ended without finishing the run: killed or crashed`]);
+        if (r.pipeline_run_id) {
+          db.prepare("UPDATE pipeline_runs SET status = 'stopped', ended_at = ? WHERE id = ? AND status = 'running'").run(endedAt, r.pipeline_run_id);
+          db.prepare("UPDATE stage_runs SET status = 'stopped', ended_at = ?, reason = COALESCE(reason, 'its process ended') WHERE run_id = ? AND status = 'running'").run(endedAt, r.pipeline_run_id);
+        }
+        this.bump(db, r.rid);
+        reaped.push(r.id);
+      });
+    }
+    if (reaped.length) notify(this.store);
+    return reaped;
   }
 
   /** Next `run-N` name in an experiment: one past the highest existing, so deleting an older run never causes a repeat. */

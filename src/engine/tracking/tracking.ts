@@ -192,6 +192,12 @@ class Tracking implements TrackingService, TrackingExtras {
   }
 
   private async doRefresh(): Promise<{ runs: number; problems: SourceProblem[] }> {
+    try {
+      // A run whose process died (killed, crashed) must not stay "running" forever.
+      this.runs.reapOrphans();
+    } catch {
+      // read-only or busy store: the next refresh tries again
+    }
     const configProblems = await this.loadSettings();
     const where = await locateSources(this.root, this.settings, this.o.env ?? process.env);
     const wanted = new Map<string, () => ExternalSource>();

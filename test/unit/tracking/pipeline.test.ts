@@ -1,11 +1,13 @@
 // Pipeline runs become tracked runs: a tiny real dvc.yaml, then examples/churn twice.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runPipeline } from '../../../src/engine/pipeline/runner.ts';
 import { openTracking } from '../../../src/engine/tracking/tracking.ts';
+import type { RunSummary } from '../../../src/engine/tracking/api.ts';
 import { NODE, project } from '../pipeline/helpers.ts';
 import { openStore, tempDir } from './fixtures.ts';
 
@@ -175,5 +177,42 @@ test('examples/churn run twice with different train.lr: two runs, each with the 
   } finally {
     t.close();
     store.close();
+  }
+});
+
+test('a run whose process was killed (-9) mid-stage is marked killed by the next reader, with the reason', { timeout: 60_000 }, async () => {
+  const dir = tinyProject();
+  const cli = path.resolve(import.meta.dirname, '../../../src/cli/index.ts');
+  const child = spawn(NODE, [cli, 'repro'], { cwd: dir, detached: true, stdio: 'ignore' });
+  const store = openStore(dir);
+  const t = openTracking(dir, store);
+  try {
+    const deadline = Date.now() + 30_000;
+    let running: RunSummary | undefined;
+    while (!running && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      await t.refresh();
+      running = t.listRuns().find((r) => r.status === 'running');
+    }
+    assert.ok(running, 'the run showed as running');
+    assert.equal(t.getRun(running.id)!.extra['runner'], `${hostname()}:${child.pid}`);
+    await t.refresh();
+    assert.equal(t.getRun(running.id)!.status, 'running', 'a live runner keeps its run running');
+
+    process.kill(child.pid!, 'SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await t.refresh();
+    const killed = t.getRun(running.id)!;
+    assert.equal(killed.status, 'killed');
+    assert.ok(killed.endedAt);
+    assert.deepEqual(killed.warnings.filter((w) => w.includes('pid')), [`the process running it (pid ${child.pid}) ended without finishing the run: killed or crashed`]);
+    const row = store.db.prepare('SELECT status FROM pipeline_runs WHERE id = ?').get(running.id.slice('mlops:'.length)) as { status: string };
+    assert.equal(row.status, 'stopped');
+    assert.equal(store.db.prepare("SELECT COUNT(*) FROM stage_runs WHERE status = 'running'").pluck().get(), 0);
+  } finally {
+    try { process.kill(child.pid!, 'SIGKILL'); } catch { /* gone */ }
+    t.close();
+    store.close();
+    await new Promise((r) => setTimeout(r, 2000)); // the orphaned stage finishes its files
   }
 });
