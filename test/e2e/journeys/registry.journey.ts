@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator } from 'playwright-core';
 import { prepareGitWorkspace, type Journey } from '../journey.ts';
 import type { Workbench } from '../lib/workbench.ts';
 
-const GATES = `
-registry:
-  gates:
-    production:
-      - { name: accuracy floor, check: metrics.accuracy >= 0.85 }
-`;
 const MARKUP = '<img src=x onerror=alert(1)>';
 
 /** Right-click a row and choose a context-menu item (the menu can swallow the first click while it animates in). */
@@ -98,7 +92,7 @@ export const journey: Journey = {
   workspace: 'examples/churn',
   expectedErrors: [/MLOps: blocked — churn-model v1 may not take stage Production/, /MLOps: audit trail FAILED verification at entry #2/],
   prepare(dir) {
-    appendFileSync(path.join(dir, 'mlops.yaml'), GATES);
+    // The example's mlops.yaml gates Production on `accuracy floor` (metrics.accuracy >= 0.85).
     prepareGitWorkspace(dir);
   },
   async run(wb, { workspaceDir }) {

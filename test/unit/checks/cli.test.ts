@@ -89,7 +89,11 @@ test('examples/churn: the gate before the pipeline ran, after it, and on the dri
   assert.deepEqual(doc.suites.map((s: { name: string }) => s.name), ['production-batch']);
   assert.deepEqual(doc.totals, { checks: 9, passed: 6, failed: 3, errored: 0, warned: 0 });
 
-  // production.*: the registry's Production version, registered and promoted with the CLI.
+  // production.*: the registry's Production version, registered and promoted with the CLI
+  // (without the example's Production gates: v1 is what production.* should read here).
+  const cfg = path.join(root, 'mlops.yaml');
+  writeFileSync(cfg, readFileSync(cfg, 'utf8').replace(/\n(# Model registry[^\n]*\n(#[^\n]*\n)*)?registry:\n(  [^\n]*\n)*/, '\n'));
+  assert.doesNotMatch(readFileSync(cfg, 'utf8'), /registry:/);
   assert.equal((await mlops(['models', 'register', 'churn-model', 'models/model.json'], root)).code, 0);
   assert.equal((await mlops(['models', 'promote', 'churn-model', '1', 'Production'], root)).code, 0);
   appendFileSync(path.join(root, 'checks.yaml'), '  vs-production:\n    checks:\n      - metric: f1 >= production.f1 - 0.01\n');

@@ -46,11 +46,6 @@ test('examples/churn through the CLI: register with lineage, staging, gated prod
   git(dir, 'config', 'user.name', 'Alice');
   ok(mlops(dir, ['init']), 'init');
   appendFileSync(path.join(dir, 'mlops.yaml'), `
-registry:
-  gates:
-    production:
-      - metrics.accuracy >= 0.85
-      - newer-than-current
 policy:
   roles:
     scientist: [register, promote:staging, alias:*]
@@ -88,7 +83,7 @@ policy:
   assert.match(ok(mlops(dir, ['models', 'promote', 'churn-model', '1', 'staging']), 'staging').out, /done {2}churn-model v1 moved None → Staging/);
   const blocked = mlops(dir, ['models', 'promote', 'churn-model', '1', 'production']);
   assert.equal(blocked.code, 1);
-  assert.match(blocked.out, /BLOCKED {2}churn-model v1 may not take stage Production: check 'metrics\.accuracy >= 0\.85' \(mlops\.yaml:\d+\) failed: metrics\.accuracy = 0\.8433, needs >= 0\.85/);
+  assert.match(blocked.out, /BLOCKED {2}churn-model v1 may not take stage Production: check 'accuracy floor' \(mlops\.yaml:\d+\) failed: metrics\.accuracy = 0\.8433, needs >= 0\.85/);
   assert.match(blocked.out, /✓ newer-than-current/);
   // The wrong person is refused by the policy before any check runs.
   const refused = mlops(dir, ['models', 'promote', 'churn-model', '1', 'production'], { MLOPS_ACTOR: 'bob@example.com' });
