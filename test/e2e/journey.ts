@@ -12,6 +12,8 @@ export interface Journey {
   run(wb: Workbench, ctx: { workspaceDir: string; repo: string }): Promise<void>;
   /** Error notifications the journey provokes on purpose (the workbench logs them to the console). */
   expectedErrors?: RegExp[];
+  /** `untrusted`: Workspace Trust on, the folder opens in Restricted Mode. Default: trusted. */
+  trust?: 'trusted' | 'untrusted';
 }
 
 /** A git repository with the project committed and `mlops init` run, as a user would have it. */

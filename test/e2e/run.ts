@@ -38,7 +38,7 @@ for (const j of journeys) {
   try {
     await j.prepare?.(workspaceDir);
     await installVsix(vsix, extensionsDir);
-    server = await startCodeServer({ folder: workspaceDir, extensionsDir, userDataDir: path.join(tmp, 'user') });
+    server = await startCodeServer({ folder: workspaceDir, extensionsDir, userDataDir: path.join(tmp, 'user'), ...(j.trust ? { trust: j.trust } : {}) });
     wb = await openWorkbench(server.url, { screenshotDir: shots });
     await j.run(wb, { workspaceDir, repo });
     // Ours: messages naming the extension, and anything our panels' CSP refused (the policy

@@ -219,7 +219,7 @@ class Run {
         return {
           doc: stored.report,
           label: stored.summary.currentPath,
-          link: { kind: 'drift-report', reportId: stored.summary.id, label: `drift report #${stored.summary.id}: ${stored.summary.currentPath} vs ${stored.summary.referencePath}`, path: stored.summary.currentPath },
+          link: { kind: 'drift-report', reportId: stored.summary.id, dataset: rule.monitor, label: `drift report #${stored.summary.id}: ${stored.summary.currentPath} vs ${stored.summary.referencePath}`, path: stored.summary.currentPath },
         };
       }
       const cur = resolveDataset(this.root, this.config, rule.dataset!, this.overrides);

@@ -134,7 +134,7 @@ export type CheckStatus = 'passed' | 'failed' | 'errored';
 export type CheckLink =
   | { kind: 'file'; path: string; line?: number; label: string }
   | { kind: 'run'; runId: string; label: string; gitCommit?: string | null }
-  | { kind: 'drift-report'; reportId: number | null; label: string; path?: string }
+  | { kind: 'drift-report'; reportId: number | null; label: string; path?: string; /** The monitored dataset a stored report belongs to. */ dataset?: string }
   | { kind: 'model'; model: string; version: number; runId: string | null; label: string };
 
 /** A value that took part in a model check, for the metric-delta summary. */

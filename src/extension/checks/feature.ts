@@ -8,7 +8,7 @@ import { toDiagnostic } from '../workspace/diagnostics.ts';
 import { CONFIG_FILE } from '../../engine/config/config.ts';
 import { MlopsError, describeError } from '../../engine/errors.ts';
 import { markdownReport, needsRuns, openCheckServices, runChecks } from '../../engine/checks/index.ts';
-import type { CheckResult, ChecksReport } from '../../engine/checks/types.ts';
+import type { CheckLink, CheckResult, ChecksReport } from '../../engine/checks/types.ts';
 import type { RunResult } from '../../engine/pipeline/runner.ts';
 import { buildFolderItems, engineIdOf, itemId, toRange, type FolderChecks } from './testTree.ts';
 
@@ -257,7 +257,11 @@ export class ChecksFeature extends Disposable {
     main.location = new vscode.Location(vscode.Uri.file(r.range.file), toRange(r.range));
     const out = [main];
     for (const l of r.links) {
-      if (l.kind !== 'file') continue;
+      if (l.kind !== 'file') {
+        const link = linkMessage(fc.folder, l);
+        if (link) out.push(link);
+        continue;
+      }
       const file = path.isAbsolute(l.path) ? l.path : path.join(root, l.path);
       const m = new vscode.TestMessage(l.line !== undefined ? `First offending row: ${l.label}` : `Data: ${l.label}`);
       const line = Math.max(0, (l.line ?? 1) - 1);
@@ -274,4 +278,29 @@ export class ChecksFeature extends Disposable {
     await vscode.env.clipboard.writeText(markdownReport(report));
     void vscode.window.showInformationMessage(`MLOps: quality gate report copied (${report.totals.checks} checks, ${report.status}). Paste it into a pull-request comment.`);
   }
+}
+
+/** The command a non-file link opens: the run in the runs table, the model version's page, the stored drift report. */
+export function linkCommand(folder: vscode.WorkspaceFolder, l: Exclude<CheckLink, { kind: 'file' }>): { command: string; args: unknown[] } | undefined {
+  if (l.kind === 'run') return { command: CommandId.openRunInTable, args: [{ folder: folder.uri.toString(), ids: [l.runId] }] };
+  if (l.kind === 'model') return { command: CommandId.registryOpenLineage, args: [{ folder: folder.uri.toString(), model: l.model, version: l.version }] };
+  if (l.reportId !== null && l.dataset) return { command: CommandId.openDriftReport, args: [{ dataset: l.dataset, reportId: l.reportId }] };
+  return undefined;
+}
+
+/** A test message whose text links to what the check measured (trusted for that one command only). */
+export function linkMessage(folder: vscode.WorkspaceFolder, l: Exclude<CheckLink, { kind: 'file' }>): vscode.TestMessage | undefined {
+  const c = linkCommand(folder, l);
+  if (!c) return undefined;
+  const md = new vscode.MarkdownString();
+  md.isTrusted = { enabledCommands: [c.command] };
+  const what = l.kind === 'run' ? 'Run' : l.kind === 'model' ? 'Model version' : 'Drift report';
+  md.appendText(`${what}: `);
+  md.appendMarkdown(`[${escapeLinkText(l.label)}](command:${c.command}?${encodeURIComponent(JSON.stringify(c.args))} "Open ${what.toLowerCase()}")`);
+  return new vscode.TestMessage(md);
+}
+
+/** Link text from workspace data: markdown punctuation escaped, so a name can never become markup. */
+function escapeLinkText(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&"]/g, (ch) => `\\${ch}`);
 }

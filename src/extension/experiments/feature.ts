@@ -46,7 +46,7 @@ export class ExperimentsFeature extends Disposable {
     const reg = (id: Parameters<Commands['register']>[0], fn: (...a: any[]) => unknown) => this.register(commands.register(id, fn));
     reg(CommandId.showExperiments, (folder?: vscode.WorkspaceFolder) => this.open(this.folderOrThrow(folder)));
     reg(CommandId.compareRuns, (a?: ExperimentNode | CompareRequest, nodes?: ExperimentNode[]) => this.compare(a, nodes));
-    reg(CommandId.openRunInTable, (a?: ExperimentNode, nodes?: ExperimentNode[]) => this.openInTable(a, nodes));
+    reg(CommandId.openRunInTable, (a?: ExperimentNode | CompareRequest, nodes?: ExperimentNode[]) => this.openInTable(a, nodes));
     reg(CommandId.showRunCommit, (a?: ExperimentNode | { folder: string; id: string }) => this.showCommitOf(a));
     reg(CommandId.deleteRun, (a?: ExperimentNode, nodes?: ExperimentNode[]) => this.deleteFromTree(a, nodes));
     reg(CommandId.refreshExperiments, () => this.model.refresh());
@@ -110,8 +110,13 @@ export class ExperimentsFeature extends Disposable {
     panel.reveal({ ids: panel.selection, view: 'compare' });
   }
 
-  private openInTable(a?: ExperimentNode, nodes?: ExperimentNode[]): void {
-    const sel = this.runsOf(a, nodes);
+  private openInTable(a?: ExperimentNode | CompareRequest, nodes?: ExperimentNode[]): void {
+    // From a link (a quality gate's run): a folder and run ids, as the compare command takes them.
+    if (a && 'ids' in a && !('kind' in a)) {
+      this.open(this.folderOrThrow(a.folder), { ids: a.ids, view: 'table' });
+      return;
+    }
+    const sel = this.runsOf(a as ExperimentNode | undefined, nodes);
     const f = sel?.f ?? this.folderOrThrow();
     this.open(f, sel?.ids.length ? { ids: sel.ids, view: 'table' } : undefined);
   }

@@ -14,7 +14,8 @@ import { ModelCardFileSystem } from './card.ts';
 import { RegistryDocuments } from './documents.ts';
 import { registerFlow, registerFromRunFlow, type RegisterArgs, type RegisteredVersion } from './register.ts';
 import { openLocation, promoteFlow, removeAliasFlow, setAliasFlow, type PromoteOptions, type PromotionOutcome, type PromotionUi } from './promote.ts';
-import { only, requireTrust, resolveVersion, type VersionArg, type VersionTarget } from './target.ts';
+import { only, resolveVersion, type VersionArg, type VersionTarget } from './target.ts';
+import { requireTrust } from '../trust.ts';
 import { restoreFlow, type RestoreArgs, type RestoreOutcome } from './restore.ts';
 import type { AuditVerification } from '../../engine/registry/api.ts';
 import type { RegistryAction, RegistryRoute, RegistryView } from '../../shared/registry.ts';
@@ -69,7 +70,7 @@ export class RegistryFeature extends Disposable {
   }
 
   private async registerVersion(uri?: vscode.Uri, second?: vscode.Uri[] | RegisterArgs): Promise<RegisteredVersion | undefined> {
-    if (!requireTrust('Registering a model version')) return undefined;
+    if (!requireTrust('Registering a model version', 'the model registry and workspace files')) return undefined;
     const args = second && !Array.isArray(second) ? second : {};
     const target = Array.isArray(second) && second.length ? second[0] : uri;
     if (Array.isArray(second) && second.length > 1) throw new MlopsError('usage', 'Register one file or folder at a time: a model version is one artifact.', { hint: 'Put the files of one model in a folder and register the folder.' });
@@ -78,7 +79,7 @@ export class RegistryFeature extends Disposable {
   }
 
   private async registerFromRun(run?: unknown, args: RegisterArgs = {}): Promise<RegisteredVersion | undefined> {
-    if (!requireTrust('Registering a model version')) return undefined;
+    if (!requireTrust('Registering a model version', 'the model registry and workspace files')) return undefined;
     await this.model.refresh();
     return registerFromRunFlow(this.model, run, args, (r) => void this.openRegistered(r));
   }
@@ -107,7 +108,7 @@ export class RegistryFeature extends Disposable {
   }
 
   private async promote(arg?: VersionArg, opts: PromoteOptions = {}): Promise<PromotionOutcome | undefined> {
-    if (!requireTrust('Promoting a model version')) return undefined;
+    if (!requireTrust('Promoting a model version', 'the model registry and workspace files')) return undefined;
     const t = await resolveVersion(this.model, arg, 'Promote which model version?', (v) => !v.readOnly);
     if (!t) return undefined;
     readOnlyGuard(t);
@@ -115,7 +116,7 @@ export class RegistryFeature extends Disposable {
   }
 
   private async setAlias(arg?: VersionArg, opts: { alias?: string; comment?: string } = {}): Promise<PromotionOutcome | undefined> {
-    if (!requireTrust('Setting an alias')) return undefined;
+    if (!requireTrust('Setting an alias', 'the model registry and workspace files')) return undefined;
     const t = await resolveVersion(this.model, arg, 'Set an alias on which model version?', (v) => !v.readOnly);
     if (!t) return undefined;
     readOnlyGuard(t);
@@ -123,7 +124,7 @@ export class RegistryFeature extends Disposable {
   }
 
   private async removeAlias(arg?: VersionArg, opts: { alias?: string } = {}): Promise<PromotionOutcome | undefined> {
-    if (!requireTrust('Removing an alias')) return undefined;
+    if (!requireTrust('Removing an alias', 'the model registry and workspace files')) return undefined;
     const t = await resolveVersion(this.model, arg, 'Remove an alias from which model version?', (v) => !v.readOnly && v.aliases.length > 0);
     if (!t) return undefined;
     readOnlyGuard(t);
@@ -132,7 +133,7 @@ export class RegistryFeature extends Disposable {
   }
 
   private async restore(arg?: VersionArg, opts: RestoreArgs = {}): Promise<RestoreOutcome | undefined> {
-    if (!requireTrust('Restoring a model artifact')) return undefined;
+    if (!requireTrust('Restoring a model artifact', 'the model registry and workspace files')) return undefined;
     const t = await resolveVersion(this.model, arg, 'Restore the artifact of which model version?', (v) => v.source === 'mlops');
     if (!t) return undefined;
     if (t.version.source !== 'mlops') throw new MlopsError('usage', `${t.model} v${t.version.version} is an MLflow version; its artifact is not in the MLOps cache.`, { hint: t.version.sourceUri ? `MLflow keeps it at ${t.version.sourceUri}.` : undefined });

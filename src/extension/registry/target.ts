@@ -58,11 +58,3 @@ export function only(model: RegistryModel): { folder: vscode.WorkspaceFolder; se
   throw new MlopsError('usage', 'Several workspace folders have a model registry: say which one (folder).');
 }
 
-/** Changes write files (store, audit mirror, workspace artifacts): only in a trusted workspace. */
-export function requireTrust(what: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window
-    .showWarningMessage(`MLOps: ${what} changes the model registry and workspace files, which Restricted Mode does not allow. Browsing the registry works without trust.`, 'Manage Workspace Trust')
-    .then((pick) => { if (pick) void vscode.commands.executeCommand('workbench.trust.manage'); });
-  return false;
-}

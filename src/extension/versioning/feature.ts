@@ -12,6 +12,7 @@ import { ComparePanel } from './comparePanel.ts';
 import { toDiagnostic } from '../workspace/diagnostics.ts';
 import { MlopsError, isMlopsError } from '../../engine/errors.ts';
 import { formatBytes, shortHash } from './format.ts';
+import { requireTrust } from '../trust.ts';
 
 /** Data & model versioning in the editor: the tree, Explorer badges, commands, auto-versioning. */
 export class VersioningFeature extends Disposable {
@@ -45,6 +46,13 @@ export class VersioningFeature extends Disposable {
       }
       view.badge = count ? { value: count, tooltip: `${count} artifact(s) differ from their recorded version` } : undefined;
     }));
+    const paused = (): void => {
+      view.message = this.model.folders.length && !vscode.workspace.isTrusted
+        ? 'Restricted Mode: automatic versioning is paused and nothing here writes files. Trust the folder to version data as it changes.'
+        : undefined;
+    };
+    this.register(this.model.onDidChange(paused));
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(paused));
     this.register(this.model.onDidVersion(({ paths }) => {
       vscode.window.setStatusBarMessage(`$(beaker) MLOps recorded a new version of ${paths.join(', ')}`, 5000);
     }));
@@ -70,6 +78,7 @@ export class VersioningFeature extends Disposable {
   }
 
   private async track(uris?: vscode.Uri[]): Promise<void> {
+    if (!requireTrust('Tracking data', 'pointer files, .gitignore and the cache')) return;
     if (!uris) {
       const picked = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: true, canSelectMany: true, openLabel: 'Track', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
       if (!picked) return;
@@ -100,6 +109,7 @@ export class VersioningFeature extends Disposable {
   }
 
   private async stopTracking(node?: DataNode | vscode.Uri): Promise<void> {
+    if (!requireTrust('Stopping tracking', 'pointer files and .gitignore')) return;
     const t = await this.pickArtifact(node);
     if (!t) return;
     const ok = await vscode.window.showWarningMessage(`Stop versioning ${t.path}? Its pointer file and .gitignore entry are removed; the data and its history stay.`, { modal: true }, 'Stop Tracking');
@@ -108,6 +118,7 @@ export class VersioningFeature extends Disposable {
   }
 
   private async restoreVersion(node?: DataNode): Promise<void> {
+    if (!requireTrust('Restoring a version', 'workspace files')) return;
     if (!node || node.kind !== 'version') throw new MlopsError('usage', 'Pick a version in the Data & Models view to restore.');
     const o = this.openFor(node.data.folder.uri);
     const { artifact, version } = node;
@@ -156,6 +167,7 @@ export class VersioningFeature extends Disposable {
   }
 
   private async restoreAtCommit(): Promise<void> {
+    if (!requireTrust('Restoring data at a commit', 'workspace files')) return;
     const folders = this.model.folders;
     if (!folders.length) throw new MlopsError('not-initialized', 'No initialized MLOps workspace is open.', { hint: "Run 'MLOps: Initialize Workspace' first." });
     const d = folders.length === 1 ? folders[0]! : (await vscode.window.showQuickPick(folders.map((f) => ({ label: f.folder.name, d: f }))))?.d;
@@ -182,6 +194,7 @@ export class VersioningFeature extends Disposable {
   }
 
   private async transfer(kind: 'push' | 'pull'): Promise<void> {
+    if (!requireTrust(kind === 'push' ? 'Pushing data' : 'Pulling data', kind === 'push' ? 'the remote named in mlops.yaml' : 'the cache and workspace files')) return;
     for (const d of this.model.folders) {
       const o = this.openFor(d.folder.uri);
       const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `MLOps: ${kind === 'push' ? 'pushing to' : 'pulling from'} remote`, cancellable: true }, (progress, token) => {
@@ -204,6 +217,7 @@ export class VersioningFeature extends Disposable {
   }
 
   private async cleanUpCache(): Promise<void> {
+    if (!requireTrust('Cleaning up the cache', 'the cache')) return;
     for (const d of this.model.folders) {
       const o = this.openFor(d.folder.uri);
       const dry = await this.model.run(o, (api) => api.gc({ dryRun: true }));

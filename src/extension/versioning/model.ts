@@ -10,6 +10,7 @@ import type { Artifact, VersioningApi } from '../../engine/versioning/api.ts';
 import { StateCache } from '../../engine/versioning/stateCache.ts';
 import { StateCacheHasher, type Hasher } from '../../engine/pipeline/hasher.ts';
 import type { MlopsError } from '../../engine/errors.ts';
+import type { WorkspaceConfig } from '../../engine/config/config.ts';
 import { describeError } from '../../engine/errors.ts';
 
 /** Versioning state of one initialized workspace folder. */
@@ -30,6 +31,7 @@ interface Open {
   /** Paths to skip in the watcher while we write them ourselves (restore). */
   quiet: Set<string>;
   hasher?: Hasher;
+  config: WorkspaceConfig;
 }
 
 /**
@@ -59,6 +61,9 @@ export class VersioningModel extends Disposable {
       for (const ev of [w.onDidCreate, w.onDidChange, w.onDidDelete]) this.register(ev(() => this.refresher.trigger()));
     }
     this.register({ dispose: () => this.closeAll() });
+    this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      for (const o of this.open.values()) this.startWatching(o);
+    }));
     this.syncFolders();
   }
 
@@ -123,19 +128,32 @@ export class VersioningModel extends Disposable {
         const root = f.folder.uri.fsPath;
         const store = Store.open(root, { origin: 'extension' });
         const api = openVersioning(root, { store, config: f.state.config });
-        const o: Open = { folder: f.folder, store, api, queue: Promise.resolve(), quiet: new Set() };
-        o.watcher = new DataWatcher(root, api, {
-          ignore: f.state.config.track.ignore,
-          onChange: (units) => this.autoVersion(o, units),
-          onError: (e) => this.log.warn(`data watcher (${f.folder.name}): ${e.message}`),
-        });
+        const o: Open = { folder: f.folder, store, api, queue: Promise.resolve(), quiet: new Set(), config: f.state.config };
         this.open.set(key, o);
-        this.log.info(`versioning ${f.folder.name}: cache ${api.cacheDir}, watching ${f.state.config.track.paths.join(', ')}`);
+        this.startWatching(o);
       } catch (e) {
         this.log.error(`versioning could not start for ${f.folder.name}: ${describeError(e)}`);
       }
     }
     this.refresher.trigger();
+  }
+
+  /**
+   * Automatic versioning writes pointer files, .gitignore lines and the cache: only in a trusted
+   * folder. In Restricted Mode it waits for trust (onDidGrantWorkspaceTrust); browsing works.
+   */
+  private startWatching(o: Open): void {
+    if (o.watcher) return;
+    if (!vscode.workspace.isTrusted) {
+      this.log.info(`versioning ${o.folder.name}: Restricted Mode, automatic versioning paused until the folder is trusted`);
+      return;
+    }
+    o.watcher = new DataWatcher(o.folder.uri.fsPath, o.api, {
+      ignore: o.config.track.ignore,
+      onChange: (units) => this.autoVersion(o, units),
+      onError: (e) => this.log.warn(`data watcher (${o.folder.name}): ${e.message}`),
+    });
+    this.log.info(`versioning ${o.folder.name}: cache ${o.api.cacheDir}, watching ${o.config.track.paths.join(', ')}`);
   }
 
   private autoVersion(o: Open, units: string[]): void {

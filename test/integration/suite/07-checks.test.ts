@@ -6,6 +6,7 @@ import { activateExtension, workspaceRoot, waitFor } from './helpers.ts';
 import { CommandId } from '../../../src/extension/commandIds.ts';
 import type { MlopsApi } from '../../../src/extension/extension.ts';
 import type { ChecksReport } from '../../../src/engine/checks/types.ts';
+import { linkCommand, linkMessage } from '../../../src/extension/checks/feature.ts';
 
 const CHECKS = `# quality gates of the integration suite
 suites:
@@ -116,6 +117,30 @@ suite('Quality gates', () => {
     assert.equal(result('model/metric:accuracy >= 0.9').status, 'errored');
     assert.match(result('model/metric:accuracy >= 0.9').message, /no finished run found|unknown metric 'accuracy'/);
     assert.equal(report.status, 'errored');
+  });
+
+  test("a check's links open what it measured: the run is selected in the runs table", async function () {
+    this.timeout(60_000);
+    const folder = vscode.workspace.workspaceFolders![0]!;
+    const exp = api.container.experiments;
+    await exp.model.refresh();
+    const f = exp.model.forFolder(folder)!;
+    const run = f.runs.find((r) => r.source === 'mlops') ?? f.runs[0];
+    assert.ok(run, 'the experiments suite left runs');
+    const md = linkMessage(folder, { kind: 'run', runId: run.id, label: `${run.name} <img src=x>` })!.message as vscode.MarkdownString;
+    assert.deepEqual(md.isTrusted, { enabledCommands: [CommandId.openRunInTable] }, 'only the one command is trusted');
+    assert.ok(!md.value.includes('<img'), 'the label is text, not markup');
+    const link = /\]\(command:([\w.]+)\?([^ )]+)/.exec(md.value);
+    assert.ok(link, md.value);
+    assert.equal(link[1], CommandId.openRunInTable);
+    await vscode.commands.executeCommand(link[1], ...(JSON.parse(decodeURIComponent(link[2]!)) as unknown[]));
+    const panel = await waitFor(() => exp.panelOf(f), 'the runs table');
+    await waitFor(() => (panel.selection.length === 1 && panel.selection[0] === run.id ? true : undefined), 'the linked run selected');
+    assert.deepEqual(linkCommand(folder, { kind: 'model', model: 'churn', version: 2, runId: null, label: 'churn v2' }),
+      { command: CommandId.registryOpenLineage, args: [{ folder: folder.uri.toString(), model: 'churn', version: 2 }] });
+    assert.deepEqual(linkCommand(folder, { kind: 'drift-report', reportId: 7, dataset: 'customers', label: 'r' }), { command: CommandId.openDriftReport, args: [{ dataset: 'customers', reportId: 7 }] });
+    assert.equal(linkCommand(folder, { kind: 'drift-report', reportId: null, label: 'fresh' }), undefined, 'a report never stored has nothing to open');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   test('running one check from the gutter of the YAML runs only that check', async function () {
