@@ -217,7 +217,12 @@ suite('Registry', () => {
     // Opening a .md document activates the Markdown extension, which keeps a loaded extension host
     // busy for seconds; a save that lands then can be cancelled by the workbench. Wait for it.
     await waitFor(() => vscode.extensions.getExtension('vscode.markdown-language-features')?.isActive ?? true, 'the Markdown extension', 30_000);
-    assert.ok((await editor.document.save()) || (await editor.document.save()), 'saved');
+    let saved = false;
+    for (let attempt = 0; attempt < 6 && !saved; attempt++) {
+      saved = await editor.document.save();
+      if (!saved) await new Promise((r) => setTimeout(r, 1000));
+    }
+    assert.ok(saved, 'saved');
     const card = service().getModelCard(MODEL);
     assert.equal(card.markdown, text);
     assert.equal(card.generated, false);

@@ -129,7 +129,8 @@ suite('Quality gates', () => {
     assert.ok(run, 'the experiments suite left runs');
     const md = linkMessage(folder, { kind: 'run', runId: run.id, label: `${run.name} <img src=x>` })!.message as vscode.MarkdownString;
     assert.deepEqual(md.isTrusted, { enabledCommands: [CommandId.openRunInTable] }, 'only the one command is trusted');
-    assert.ok(!md.value.includes('<img'), 'the label is text, not markup');
+    assert.match(md.value, /\\<img src=x\\>/, 'the label is escaped text, not markup');
+    assert.doesNotMatch(md.value, /(^|[^\\])<img/);
     const link = /\]\(command:([\w.]+)\?([^ )]+)/.exec(md.value);
     assert.ok(link, md.value);
     assert.equal(link[1], CommandId.openRunInTable);
