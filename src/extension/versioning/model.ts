@@ -123,7 +123,14 @@ export class VersioningModel extends Disposable {
       }
     }
     for (const [key, f] of ready) {
-      if (this.open.has(key) || f.state.kind !== 'ready') continue;
+      if (f.state.kind !== 'ready') continue;
+      const current = this.open.get(key);
+      if (current) {
+        // mlops.yaml changed (tracked paths, ignores, remotes): same store and cache, a new engine
+        // and watcher on the new settings; operations already queued finish on the old engine.
+        if (JSON.stringify(current.config) !== JSON.stringify(f.state.config)) this.reconfigure(current, f.state.config);
+        continue;
+      }
       try {
         const root = f.folder.uri.fsPath;
         const store = Store.open(root, { origin: 'extension' });
@@ -136,6 +143,15 @@ export class VersioningModel extends Disposable {
       }
     }
     this.refresher.trigger();
+  }
+
+  private reconfigure(o: Open, config: WorkspaceConfig): void {
+    o.config = config;
+    o.api = openVersioning(o.folder.uri.fsPath, { store: o.store, config });
+    void o.watcher?.close();
+    o.watcher = undefined;
+    this.startWatching(o);
+    this.log.info(`versioning ${o.folder.name}: mlops.yaml changed, settings reloaded`);
   }
 
   /**

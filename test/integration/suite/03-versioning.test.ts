@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { activateExtension, workspaceRoot, waitFor } from './helpers.ts';
@@ -92,5 +93,24 @@ suite('Versioning', () => {
     assert.ok(existsSync(path.join(root, `${rel}.dvc`)));
     const deco = api.container.versioning.decorations.provideFileDecoration(vscode.Uri.file(path.join(root, rel)));
     assert.ok(deco && (deco.badge === 'V' || deco.badge === 'M'));
+  });
+
+  test('a remote added to mlops.yaml is used by Push Data at once, without a reload', async function () {
+    this.timeout(60_000);
+    const config = path.join(root, 'mlops.yaml');
+    const before = readFileSync(config, 'utf8');
+    assert.doesNotMatch(before, /^remotes:/m);
+    const remote = mkdtempSync(path.join(os.tmpdir(), 'mlops-int-remote-'));
+    try {
+      writeFileSync(config, `${before.trimEnd()}\nremotes:\n  default: backup\n  backup: { url: ${JSON.stringify(remote)} }\n`);
+      await waitFor(() => (api.container.workspace.model.all[0]?.state.kind === 'ready' && /backup/.test(JSON.stringify(api.container.workspace.model.all[0].state.config)) ? true : undefined), 'mlops.yaml reloaded', 15_000);
+      await vscode.commands.executeCommand(CommandId.pushData);
+      // What the pointer records is what a push sends.
+      const hash = /md5: ([0-9a-f]{32})/.exec(readFileSync(path.join(root, `${rel}.dvc`), 'utf8'))![1]!;
+      await waitFor(() => (existsSync(path.join(remote, 'files', 'md5', hash.slice(0, 2), hash.slice(2))) ? true : undefined), 'the recorded version to reach the new remote', 10_000);
+    } finally {
+      writeFileSync(config, before);
+      rmSync(remote, { recursive: true, force: true });
+    }
   });
 });
