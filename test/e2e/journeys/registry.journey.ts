@@ -7,25 +7,6 @@ import type { Workbench } from '../lib/workbench.ts';
 
 const MARKUP = '<img src=x onerror=alert(1)>';
 
-/** Right-click a row and choose a context-menu item (the menu can swallow the first click while it animates in). */
-async function contextMenu(wb: Workbench, row: Locator, label: string): Promise<void> {
-  const item = wb.page.locator('.context-view .action-menu-item', { hasText: label }).first();
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await row.click({ button: 'right' });
-    await item.waitFor({ state: 'visible' });
-    await item.hover();
-    await item.click();
-    try {
-      await item.waitFor({ state: 'hidden', timeout: 3_000 });
-      return;
-    } catch {
-      await wb.page.keyboard.press('Enter');
-      if (await item.isHidden()) return;
-      await wb.page.keyboard.press('Escape');
-    }
-  }
-}
-
 /** Pick a quick-pick row by the text of its label. */
 async function pick(wb: Workbench, label: string | RegExp): Promise<void> {
   const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: label }) }).first();
@@ -48,7 +29,7 @@ async function registerFromExplorer(wb: Workbench, description: string, shotPref
   const title = page.locator('.quick-input-widget .quick-input-title');
   for (let attempt = 0; ; attempt++) {
     await file.click();
-    await contextMenu(wb, file, 'Register Model Version…');
+    await wb.contextMenu(file, 'Register Model Version…');
     await input.waitFor({ state: 'visible' });
     if ((await title.innerText()).includes('models/model.json')) break;
     await page.keyboard.press('Escape');

@@ -26,23 +26,7 @@ export const journey: Journey = {
       await rows.filter({ hasText: /^data$/ }).first().click();
       const raw = rows.filter({ hasText: /^raw$/ }).first();
       await raw.waitFor({ state: 'visible' });
-      // The context menu sometimes swallows the first click while it animates in: choose the item
-      // with the keyboard once it is highlighted, and retry the whole gesture if the menu stays.
-      const item = page.locator('.context-view .action-menu-item', { hasText: 'Track File or Folder' }).first();
-      for (let attempt = 0; attempt < 3; attempt++) {
-        await raw.click({ button: 'right' });
-        await item.waitFor({ state: 'visible' });
-        await item.hover();
-        await item.click();
-        try {
-          await item.waitFor({ state: 'hidden', timeout: 3_000 });
-          break;
-        } catch {
-          await page.keyboard.press('Enter');
-          if (await item.isHidden()) break;
-          await page.keyboard.press('Escape');
-        }
-      }
+      await wb.contextMenu(raw, 'Track File or Folder');
       await wb.waitForNotification(/MLOps: recorded data\/raw/);
     });
     await wb.step('tracked-in-tree', async () => {

@@ -65,6 +65,8 @@ export interface Workbench {
   webviewFrame(index?: number): FrameLocator;
   /** Full-page PNG, numbered in order of the journey's steps; returns its path. */
   screenshot(name: string): Promise<string>;
+  /** Right-clicks a row and chooses a context-menu item (retrying: the menu can swallow the first click while it animates in). */
+  contextMenu(row: Locator, label: string): Promise<void>;
   /** Runs one step; screenshots `<name>` after it, or `<name>-FAILED` before rethrowing. */
   step<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /** Console errors and page errors, minus HARMLESS_CONSOLE_ERRORS. */
@@ -186,6 +188,25 @@ export async function openWorkbench(url: string, opts: OpenOptions = {}): Promis
       return frame.contentFrame().frameLocator('#active-frame');
     },
     screenshot,
+    async contextMenu(row, label) {
+      const item = page.locator('.context-view .action-menu-item', { hasText: label }).first();
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await row.click({ button: 'right' });
+        await item.waitFor({ state: 'visible' });
+        await item.hover();
+        await item.click();
+        try {
+          await item.waitFor({ state: 'hidden', timeout: 3_000 });
+          return;
+        } catch {
+          // Choose it with the keyboard once highlighted; else close the menu and try again.
+          await page.keyboard.press('Enter');
+          if (await item.isHidden()) return;
+          await page.keyboard.press('Escape');
+        }
+      }
+      throw new Error(`context menu item "${label}" could not be chosen`);
+    },
     async step(name, fn) {
       try {
         const result = await fn();
