@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { Coalescer, Disposable } from '../lifecycle.ts';
 import type { Log } from '../log.ts';
-import type { WorkspaceModel } from '../workspace/model.ts';
+import { syncReadyFolders, type WorkspaceModel } from '../workspace/model.ts';
 import { Store } from '../../engine/store/store.ts';
 import { MlopsError, describeError, isMlopsError } from '../../engine/errors.ts';
 import { Monitor, loadReport, monitoringFromConfig, registryReferenceResolver } from '../../engine/monitoring/index.ts';
@@ -144,15 +144,8 @@ export class DriftModel extends Disposable {
   }
 
   private syncFolders(): void {
-    const ready = new Map(this.workspace.all.filter((f) => f.state.kind === 'ready').map((f) => [f.folder.uri.toString(), f]));
-    for (const [key, f] of this.open) {
-      if (!ready.has(key)) {
-        this.close(f);
-        this.open.delete(key);
-      }
-    }
+    const ready = syncReadyFolders(this.workspace, this.open, (f) => this.close(f));
     for (const [key, fs] of ready) {
-      if (fs.state.kind !== 'ready') continue;
       const config = fs.state.config;
       const configKey = JSON.stringify([config.sections.monitoring ?? null, config.sections.drift ?? null]);
       let f = this.open.get(key);

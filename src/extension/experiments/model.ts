@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Coalescer, Disposable } from '../lifecycle.ts';
 import type { Log } from '../log.ts';
-import type { WorkspaceModel } from '../workspace/model.ts';
+import { syncReadyFolders, type WorkspaceModel } from '../workspace/model.ts';
 import { Store } from '../../engine/store/store.ts';
 import { openTracking, type TrackingExtras } from '../../engine/tracking/tracking.ts';
 import type { MetricPoint, RunSummary, SourceProblem, TrackingService } from '../../engine/tracking/api.ts';
@@ -119,15 +119,9 @@ export class ExperimentsModel extends Disposable {
   }
 
   private syncFolders(): void {
-    const ready = new Map(this.workspace.all.filter((f) => f.state.kind === 'ready').map((f) => [f.folder.uri.toString(), f]));
-    for (const [key, o] of this.open) {
-      if (!ready.has(key)) {
-        this.close(o);
-        this.open.delete(key);
-      }
-    }
+    const ready = syncReadyFolders(this.workspace, this.open, (o) => this.close(o));
     for (const [key, f] of ready) {
-      if (this.open.has(key) || f.state.kind !== 'ready') continue;
+      if (this.open.has(key)) continue;
       try {
         const root = f.folder.uri.fsPath;
         const store = Store.open(root, { origin: 'extension' });

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import { Coalescer, Disposable } from '../lifecycle.ts';
 import type { Log } from '../log.ts';
-import type { WorkspaceModel } from '../workspace/model.ts';
+import { syncReadyFolders, type WorkspaceModel } from '../workspace/model.ts';
 import { Store } from '../../engine/store/store.ts';
 import { openVersioning } from '../../engine/versioning/versioning.ts';
 import { DataWatcher } from '../../engine/versioning/watcher.ts';
@@ -115,15 +115,8 @@ export class VersioningModel extends Disposable {
   }
 
   private syncFolders(): void {
-    const ready = new Map(this.workspace.all.filter((f) => f.state.kind === 'ready').map((f) => [f.folder.uri.toString(), f]));
-    for (const [key, o] of this.open) {
-      if (!ready.has(key)) {
-        this.close(o);
-        this.open.delete(key);
-      }
-    }
+    const ready = syncReadyFolders(this.workspace, this.open, (o) => this.close(o));
     for (const [key, f] of ready) {
-      if (f.state.kind !== 'ready') continue;
       const current = this.open.get(key);
       if (current) {
         // mlops.yaml changed (tracked paths, ignores, remotes): same store and cache, a new engine

@@ -12,6 +12,23 @@ export interface FolderState {
   activity: ActivityEntry[];
 }
 
+/** A folder whose store and config could be read. */
+export type ReadyFolder = FolderState & { state: Extract<WorkspaceState, { kind: 'ready' }> };
+
+/**
+ * The ready folders by URI, after closing and dropping the entries of `open` whose folder is gone
+ * or no longer ready: the first half of every feature's "follow the workspace folders" step.
+ */
+export function syncReadyFolders<T>(workspace: WorkspaceModel, open: Map<string, T>, close: (o: T) => void): Map<string, ReadyFolder> {
+  const ready = new Map(workspace.all.filter((f): f is ReadyFolder => f.state.kind === 'ready').map((f) => [f.folder.uri.toString(), f]));
+  for (const [key, o] of open) {
+    if (ready.has(key)) continue;
+    close(o);
+    open.delete(key);
+  }
+  return ready;
+}
+
 /**
  * The state of every workspace folder, re-read (debounced, serialised) when the store or the
  * config changes on disk — by us, by the CLI, or by hand.

@@ -49,9 +49,11 @@ suite('Versioning', () => {
   test('an edit under data/ becomes a new version by itself (watcher)', async () => {
     const edited = original + '4,0.9,b\n';
     writeFileSync(path.join(root, rel), edited);
+    // The pointer is written a moment before the version row (the git commit is asked in
+    // between): wait for both, as a loaded machine can show the one without the other.
     await waitFor(async () => {
       const node = await artifactNode(api, rel);
-      return node && node.artifact.hash === md5(edited) && node.artifact.status === 'up-to-date';
+      return node && node.artifact.hash === md5(edited) && node.artifact.status === 'up-to-date' && api.container.versioning.model.folders[0]!.api.history(rel).length >= 2;
     }, 'the watcher to record the edit', 15_000);
     const history = api.container.versioning.model.folders[0]!.api.history(rel);
     assert.deepEqual(history.map((v) => v.hash), [md5(edited), md5(original)], 'newest first');
