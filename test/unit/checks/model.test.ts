@@ -168,7 +168,7 @@ checks:
     const r = await run(root, { store });
     const c = byName(r, 'monitor/drift:customers:not drift.drifted');
     assert.equal(c.status, 'failed');
-    assert.deepEqual(c.links[0], { kind: 'drift-report', reportId: id, label: `drift report #${id}: data/production/batch-06.csv vs data/raw/customers.csv`, path: 'data/production/batch-06.csv' });
+    assert.deepEqual(c.links[0], { kind: 'drift-report', reportId: id, dataset: 'customers', label: `drift report #${id}: data/production/batch-06.csv vs data/raw/customers.csv`, path: 'data/production/batch-06.csv' });
     const typo = byName(r, 'monitor/drift:custmers:drift.share < 0.5');
     assert.equal(typo.errorKind, 'config');
     assert.match(typo.hint!, /did you mean 'customers'/);
