@@ -94,6 +94,22 @@ export const journey: Journey = {
       await section.locator('summary', { hasText: 'Chart data' }).click();
       await section.locator('tr', { hasText: 'batch-06.csv' }).filter({ hasText: '●' }).first().waitFor({ state: 'visible' });
     });
+    await wb.step('dark-theme', async () => {
+      // The panel follows the colour theme as it changes: page colours and the charts.
+      const body = view.locator('body');
+      const luminance = async (): Promise<number> => {
+        const rgb = await body.evaluate((b) => getComputedStyle(b).backgroundColor);
+        const [r, g, b] = (rgb.match(/\d+/g) ?? ['0', '0', '0']).map(Number);
+        return 0.299 * r! + 0.587 * g! + 0.114 * b!;
+      };
+      const light = (await body.getAttribute('class'))?.includes('vscode-light');
+      await wb.runCommand('Preferences: Toggle between Light/Dark Themes');
+      await view.locator(`body.${light ? 'vscode-dark' : 'vscode-light'}`).waitFor({ state: 'attached', timeout: 30_000 });
+      const after = await luminance();
+      assert.ok(light ? after < 100 : after > 150, `the page background followed the theme (luminance ${after.toFixed(0)})`);
+      await view.locator('#timeline canvas').scrollIntoViewIfNeeded();
+      await view.locator('#detail canvas').first().waitFor({ state: 'visible' });
+    });
     await wb.step('retrain-from-report', async () => {
       await view.locator('#retrain').click();
       await wb.waitForNotification(/MLOps: pipeline ran 3 stage\(s\)/, 180_000);
