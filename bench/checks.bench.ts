@@ -2,11 +2,10 @@
 // with (schema, rows, ranges, allowed categories, missing share, key uniqueness, regex, freshness)
 // through `runChecks`, against the same checks written in Python with the C csv module (one pass,
 // plain loops), measured in the same run. `wc -l` is printed as the floor of reading the file.
-import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { once } from 'node:events';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { seededRandom } from '../src/engine/data/hashing.ts';
+import { writeBenchCsv } from './csvFixture.ts';
 import { loadChecks } from '../src/engine/checks/config.ts';
 import { runChecks } from '../src/engine/checks/runner.ts';
 import { compare, fmt, measure, measureCommand, saveResults } from './harness.ts';
@@ -59,31 +58,10 @@ fresh = time.time() - os.stat(f).st_mtime < 86400
 print(rows, bad_x1, bad_x2, bad_x4, bad_cat, miss_x3, dup, bad_day, fresh)
 `;
 
-async function generate(file: string): Promise<void> {
-  const rand = seededRandom(2024);
-  const gauss = (): number => Math.sqrt(-2 * Math.log(rand())) * Math.cos(2 * Math.PI * rand());
-  const cats = ['alpha', 'beta', 'gamma', 'delta', 'epsilon'];
-  const out = createWriteStream(file);
-  out.write('id,x1,x2,x3,x4,cat,flag,small,day,score\n');
-  let buf = '';
-  for (let i = 0; i < ROWS; i++) {
-    const month = String(1 + Math.floor(rand() * 12)).padStart(2, '0');
-    const day = String(1 + Math.floor(rand() * 28)).padStart(2, '0');
-    const x3 = rand() < 0.02 ? '' : (-Math.log(rand())).toFixed(4);
-    buf += `${i},${gauss().toFixed(4)},${(rand() * 100).toFixed(3)},${x3},${Math.floor(rand() * 1001) - 500},${cats[Math.floor(rand() * 5)]},${rand() < 0.5 ? 'true' : 'false'},${Math.floor(rand() * 10)},2024-${month}-${day},${rand().toFixed(5)}\n`;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await once(out, 'drain');
-      buf = '';
-    }
-  }
-  out.end(buf);
-  await once(out, 'finish');
-}
-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mlops-bench-checks-'));
 try {
   const file = path.join(dir, 'data.csv');
-  await generate(file);
+  await writeBenchCsv(file, ROWS, { missingX3: 0.02 });
   writeFileSync(path.join(dir, 'mlops.yaml'), CHECKS);
   const mb = statSync(file).size / 1e6;
   const config = loadChecks(dir);
