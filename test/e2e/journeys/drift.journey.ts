@@ -2,19 +2,9 @@ import assert from 'node:assert/strict';
 import { appendFileSync, copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { prepareGitWorkspace, type Journey } from '../journey.ts';
+import { monitoringSection } from '../../fixtures/monitoring.ts';
 
-const MONITORING = `
-drift:
-  columns:
-    churned: { ignore: true }
-monitoring:
-  datasets:
-    customers:
-      reference: data/raw/customers.csv
-      batches: data/production
-      pattern: '*.csv'
-      retrain: { stages: [train], auto: false }
-`;
+const MONITORING = `\n${monitoringSection()}`;
 
 /**
  * Production batches 01–05 are in the folder when the editor opens; batch-06 (drifted, with a new

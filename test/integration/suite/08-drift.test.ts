@@ -9,25 +9,14 @@ import type { DriftAlert } from '../../../src/extension/drift/feature.ts';
 import type { DriftRendered } from '../../../src/extension/drift/panel.ts';
 import type { MonitoringNode } from '../../../src/extension/drift/tree.ts';
 import type { DriftPanelState } from '../../../src/shared/drift.ts';
+import { monitoringSection } from '../../fixtures/monitoring.ts';
 import type { RunResult } from '../../../src/engine/pipeline/runner.ts';
 
 /** The example project's reference and production batches (examples/README.md, "What drifts"). */
 const CHURN = path.join(process.env.MLOPS_REPO ?? path.resolve(__dirname, '../../../..'), 'examples', 'churn', 'data');
 const batch = (n: number) => path.join(CHURN, 'production', `batch-${String(n).padStart(2, '0')}.csv`);
 
-const monitoringYaml = (auto: boolean) => `
-# added by the drift integration suite
-drift:
-  columns:
-    churned: { ignore: true }
-monitoring:
-  datasets:
-    customers:
-      reference: data/raw/customers.csv
-      batches: data/production
-      pattern: '*.csv'
-      retrain: { stages: [count], auto: ${auto} }
-`;
+const monitoringYaml = (auto: boolean) => `\n# added by the drift integration suite\n${monitoringSection({ stages: ['count'], auto })}`;
 
 suite('Drift monitoring', () => {
   let api: MlopsApi;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { REPO_ROOT, tempDir } from '../helpers/tmp.ts';
+import { monitoringSection } from '../../fixtures/monitoring.ts';
 
 export const CHURN = path.join(REPO_ROOT, 'examples', 'churn');
 export const REFERENCE = path.join(CHURN, 'data', 'raw', 'customers.csv');
@@ -12,18 +13,7 @@ export const batch = (n: number): string => path.join(CHURN, 'data', 'production
 export const FEATURES = ['age', 'tenure_months', 'monthly_charges', 'total_charges', 'contract', 'payment_method', 'support_calls', 'has_partner'];
 export const DRIFTED_IN_06 = ['age', 'tenure_months', 'monthly_charges', 'total_charges', 'contract', 'payment_method', 'support_calls'];
 
-export const MONITORING_YAML = `version: 1
-monitoring:
-  datasets:
-    customers:
-      reference: data/raw/customers.csv
-      batches: data/production
-      pattern: '*.csv'
-      retrain: { stages: [train], auto: false }
-drift:
-  columns:
-    churned: { ignore: true }
-`;
+export const MONITORING_YAML = `version: 1\n${monitoringSection()}`;
 
 /** A copy of the example's data with an mlops.yaml, in a temp dir. */
 export function churnWorkspace(yaml = MONITORING_YAML): string {
